@@ -1,0 +1,59 @@
+# Pull Policy Labs. `make run` serves the site; `make test` runs every test.
+# Both install what they need first, from this repository's own files.
+
+PYTHON ?= python3
+VENV := .venv
+PY := $(VENV)/bin/python
+INSTALLED := $(VENV)/.installed
+NODE_INSTALLED := node_modules/.package-lock.json
+
+.DEFAULT_GOAL := help
+.PHONY: help install run test test-deps test-unit test-browser lint fmt bench
+
+help:
+	@echo "make run     start the platform at http://127.0.0.1:8000/ (Ctrl-C stops it)"
+	@echo "make test    install test tools, lint, run unit + integration + browser tests"
+	@echo "make lint    ruff check          make fmt    ruff format + fixes"
+	@echo "make bench   run bench/*.py, results in bench/results/"
+
+# The virtualenv, re-installed whenever pyproject.toml changes.
+$(INSTALLED): pyproject.toml
+	test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --upgrade pip
+	$(PY) -m pip install --quiet -e ".[dev]"
+	$(PY) -m scripts.link_node $(VENV)/bin
+	touch $@
+
+# Front-end libraries, pinned by package-lock.json; npm is the one inside the venv.
+$(NODE_INSTALLED): package-lock.json $(INSTALLED)
+	PATH="$(CURDIR)/$(VENV)/bin:$$PATH" $(VENV)/bin/npm ci --no-audit --no-fund
+
+install: $(INSTALLED) $(if $(wildcard package-lock.json),$(NODE_INSTALLED))
+
+run: install
+	$(PY) -m scripts.run
+
+# Test tools that live outside the venv: the pinned kubectl, Debian's Chromium, apt packages.
+test-deps: install
+	$(if $(wildcard scripts/install_kubectl.py),$(PY) scripts/install_kubectl.py)
+	sh scripts/apt_install.sh chromium $(if $(wildcard platform/apt-packages.txt),$(shell cat platform/apt-packages.txt))
+
+# Unit and integration tests in one pytest process; Playwright's sync API in another,
+# because it clashes with pytest-asyncio's event loop in one process.
+test-unit: install
+	$(PY) -m pytest tests --ignore=tests/browser -q
+
+test-browser: install
+	$(PY) -m pytest tests/browser -q -p no:asyncio
+
+test: test-deps lint test-unit test-browser
+
+lint: install
+	$(PY) -m ruff check .
+
+fmt: install
+	$(PY) -m ruff format .
+	$(PY) -m ruff check --fix .
+
+bench: install
+	$(PY) -m bench

