@@ -15,6 +15,7 @@ from pathlib import Path
 from scripts.supervisor import ProcessSpec, free_port, http_answers, redis_answers
 
 ROOT = Path(__file__).resolve().parent.parent
+ASGI_APP = "config.asgi:application"
 
 
 @dataclass
@@ -45,78 +46,42 @@ def redis_server_binary() -> Path:
 
 
 def redis_spec(port: int, var_dir: Path) -> ProcessSpec:
+    options = f"--port {port} --bind 127.0.0.1 --appendonly no --dir {var_dir}".split()
     return ProcessSpec(
         name="redis",
-        argv=[
-            str(redis_server_binary()),
-            "--port",
-            str(port),
-            "--bind",
-            "127.0.0.1",
-            "--save",
-            "",
-            "--appendonly",
-            "no",
-            "--dir",
-            str(var_dir),
-        ],  # fmt: skip
+        argv=[str(redis_server_binary()), *options, "--save", ""],
         ready=redis_answers(port),
         ready_timeout=15,
     )
 
 
 def cluster_spec(python: str, port: int, admin_token: str) -> ProcessSpec:
+    options = f"--host 127.0.0.1 --port {port} --admin-token {admin_token}".split()
     return ProcessSpec(
         name="cluster",
-        argv=[
-            python,
-            "-m",
-            "clusters.apiserver",
-            "--host",
-            "127.0.0.1",
-            "--port",
-            str(port),
-            "--admin-token",
-            admin_token,
-        ],  # fmt: skip
+        argv=[python, "-m", "clusters.apiserver", *options],
         # Any HTTP answer (even 401 or 404) means it is serving.
         ready=http_answers(f"http://127.0.0.1:{port}/version"),
         ready_timeout=30,
     )
 
 
+def celery(python: str, *args: str) -> list[str]:
+    return [python, "-m", "celery", "-A", "config", *args, "--loglevel", "INFO"]
+
+
 def django_specs(config: StackConfig, env: dict[str, str]) -> list[ProcessSpec]:
-    python = config.python
+    python, port = config.python, config.web_port
     specs = [
         ProcessSpec(
             name="web",
-            argv=[
-                python,
-                "-m",
-                "daphne",
-                "-b",
-                "127.0.0.1",
-                "-p",
-                str(config.web_port),
-                "config.asgi:application",
-            ],  # fmt: skip
+            argv=[python, "-m", "daphne", "-b", "127.0.0.1", "-p", str(port), ASGI_APP],
             env=env,
-            ready=http_answers(f"http://127.0.0.1:{config.web_port}/accounts/login/"),
+            ready=http_answers(f"http://127.0.0.1:{port}/accounts/login/"),
         ),
         ProcessSpec(
             name="worker",
-            argv=[
-                python,
-                "-m",
-                "celery",
-                "-A",
-                "config",
-                "worker",
-                "--concurrency",
-                str(config.worker_concurrency),
-                "--loglevel",
-                "INFO",
-            ],  # fmt: skip
+            argv=celery(python, "worker", "--concurrency", str(config.worker_concurrency)),
             env=env,
             ready_line=r"celery@\S+ ready",
         ),
@@ -128,21 +93,11 @@ def django_specs(config: StackConfig, env: dict[str, str]) -> list[ProcessSpec]:
         ),
     ]
     if config.with_beat:
+        schedule = str(config.var_dir / "celerybeat-schedule")
         specs.append(
             ProcessSpec(
                 name="beat",
-                argv=[
-                    python,
-                    "-m",
-                    "celery",
-                    "-A",
-                    "config",
-                    "beat",
-                    "--schedule",
-                    str(config.var_dir / "celerybeat-schedule"),
-                    "--loglevel",
-                    "INFO",
-                ],  # fmt: skip
+                argv=celery(python, "beat", "--schedule", schedule),
                 env=env,
                 ready_line=r"beat: Starting",
             )
