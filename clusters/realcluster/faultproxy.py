@@ -1,0 +1,198 @@
+"""A small HTTP proxy in front of the registry that can be down, slow, hanging or rate-limited.
+
+The fault labs need a registry that misbehaves the way real ones do. The proxy forwards each
+request on a fresh upstream connection (one request per connection keeps it simple and makes
+faults exact), and in between it can:
+
+- `down`: stop listening, so clients get "connection refused";
+- `hang`: accept and never answer, so clients time out;
+- `slow`: answer after a delay;
+- `ratelimit`: answer manifest GETs with Docker Hub's 429 `toomanyrequests` (HEAD requests pass,
+  as Docker Hub counts only GETs as pulls);
+- with `tls=`, serve HTTPS with a self-signed certificate (for x509 errors).
+
+It runs its own event loop in a thread, so synchronous tests and scripts can drive it.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import ssl
+import subprocess
+import threading
+from dataclasses import dataclass
+from pathlib import Path
+
+from clusters.realcluster import processes
+
+MODES = ("pass", "down", "hang", "slow", "ratelimit")
+
+# Docker Hub's answer once the pull limit is reached (docs.docker.com, "Docker Hub pull usage
+# and limits"; the body text as quoted in kubelet events of that era).
+RATE_LIMIT_LIMIT = "100;w=21600"
+TOO_MANY_REQUESTS_BODY = json.dumps(
+    {
+        "errors": [
+            {
+                "code": "TOOMANYREQUESTS",
+                "message": "You have reached your pull rate limit. You may increase the limit "
+                "by authenticating and upgrading: https://www.docker.com/increase-rate-limit",
+            }
+        ]
+    }
+).encode()
+
+
+@dataclass(frozen=True)
+class TLSFiles:
+    certificate: Path
+    key: Path
+
+
+def self_signed_certificate(directory: Path) -> TLSFiles:
+    """A throwaway certificate for 127.0.0.1 that no client trusts: the x509 fault."""
+    directory.mkdir(parents=True, exist_ok=True)
+    files = TLSFiles(directory / "proxy.crt", directory / "proxy.key")
+    subprocess.run(
+        [
+            processes.require("openssl"),
+            "req",
+            "-x509",
+            "-newkey",
+            "ec",
+            "-pkeyopt",
+            "ec_paramgen_curve:prime256v1",
+            "-nodes",
+            "-days",
+            "1",
+            "-subj",
+            "/CN=pull-policy-labs fault proxy",
+            "-addext",
+            "subjectAltName=IP:127.0.0.1",
+            "-keyout",
+            str(files.key),
+            "-out",
+            str(files.certificate),
+        ],
+        check=True,
+        capture_output=True,
+    )
+    return files
+
+
+def _too_many_requests() -> bytes:
+    headers = [
+        "HTTP/1.1 429 Too Many Requests",
+        "Content-Type: application/json",
+        f"ratelimit-limit: {RATE_LIMIT_LIMIT}",
+        "ratelimit-remaining: 0;w=21600",
+        "docker-ratelimit-source: 127.0.0.1",
+        f"Content-Length: {len(TOO_MANY_REQUESTS_BODY)}",
+        "Connection: close",
+    ]
+    return ("\r\n".join(headers) + "\r\n\r\n").encode() + TOO_MANY_REQUESTS_BODY
+
+
+def _close_after_one_request(head: bytes) -> bytes:
+    """Rewrite the request head so the upstream answers once and closes."""
+    lines = head.decode("latin-1").split("\r\n")
+    kept = [line for line in lines[1:] if line and not line.lower().startswith("connection:")]
+    return "\r\n".join([lines[0], *kept, "Connection: close", "", ""]).encode("latin-1")
+
+
+class FaultProxy:
+    def __init__(
+        self, upstream_port: int, tls: TLSFiles | None = None, delay_seconds: float = 2.0
+    ) -> None:
+        self.upstream_port = upstream_port
+        self.tls = tls
+        self.delay_seconds = delay_seconds
+        self.port = processes.free_port()
+        self.mode = "pass"
+        self.requests: list[str] = []  # "METHOD /path", in arrival order
+        self._loop = asyncio.new_event_loop()
+        self._thread = threading.Thread(target=self._loop.run_forever, daemon=True)
+        self._server: asyncio.base_events.Server | None = None
+        self._handlers: set[asyncio.Task] = set()
+
+    @property
+    def host(self) -> str:
+        return f"127.0.0.1:{self.port}"
+
+    def __enter__(self) -> FaultProxy:
+        self._thread.start()
+        self._call(self._listen())
+        return self
+
+    def __exit__(self, *exc_info: object) -> None:
+        self._call(self._close())
+        self._loop.call_soon_threadsafe(self._loop.stop)
+        self._thread.join(timeout=5)
+        self._loop.close()
+
+    def set_mode(self, mode: str) -> None:
+        if mode not in MODES:
+            raise ValueError(f"unknown fault mode {mode!r}; expected one of {MODES}")
+        was_down, self.mode = self.mode == "down", mode
+        if mode == "down":
+            self._call(self._close())
+        elif was_down:
+            self._call(self._listen())
+
+    def _call(self, coroutine) -> None:
+        asyncio.run_coroutine_threadsafe(coroutine, self._loop).result(timeout=10)
+
+    async def _listen(self) -> None:
+        context = None
+        if self.tls:
+            context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+            context.load_cert_chain(self.tls.certificate, self.tls.key)
+        self._server = await asyncio.start_server(self._handle, "127.0.0.1", self.port, ssl=context)
+
+    async def _close(self) -> None:
+        if self._server:
+            self._server.close()
+            self._server = None
+        # Open connections (a hanging request) must end too, or "down" would not be down;
+        # hanging handlers see the server gone and return.
+        if self._handlers:
+            await asyncio.wait(self._handlers, timeout=5)
+
+    async def _handle(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        task = asyncio.current_task()
+        self._handlers.add(task)
+        try:
+            await self._answer(reader, writer)
+        except (OSError, asyncio.IncompleteReadError, asyncio.LimitOverrunError):
+            pass  # the client went away or sent garbage: nothing to answer
+        finally:
+            writer.close()
+            self._handlers.discard(task)
+
+    async def _answer(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        head = await reader.readuntil(b"\r\n\r\n")
+        method, path = head.split(b"\r\n", 1)[0].decode("latin-1").split(" ")[:2]
+        self.requests.append(f"{method} {path}")
+        if self.mode == "hang":
+            while self.mode == "hang" and self._server:
+                await asyncio.sleep(0.05)
+            return
+        if self.mode == "ratelimit" and method == "GET" and "/manifests/" in path:
+            writer.write(_too_many_requests())
+            await writer.drain()
+            return
+        length = 0
+        for line in head.decode("latin-1").split("\r\n"):
+            if line.lower().startswith("content-length:"):
+                length = int(line.split(":", 1)[1])
+        body = await reader.readexactly(length) if length else b""
+        up_reader, up_writer = await asyncio.open_connection("127.0.0.1", self.upstream_port)
+        up_writer.write(_close_after_one_request(head) + body)
+        await up_writer.drain()
+        response = await up_reader.read()
+        up_writer.close()
+        if self.mode == "slow":
+            await asyncio.sleep(self.delay_seconds)
+        writer.write(response)
+        await writer.drain()

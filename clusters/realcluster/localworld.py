@@ -1,0 +1,63 @@
+"""Every real piece a lab world needs on one machine, started together and torn down together.
+
+- `public`: a registry with the lab images (`lab/web`, `lab/crash`, `lab/big`);
+- `private`: a registry behind htpasswd auth with `lab/private`;
+- `proxy`: the fault proxy in front of `public`;
+- `tls_proxy`: the same proxy serving HTTPS with a self-signed certificate;
+- `containerd`: a runtime whose certs.d sends each of those hosts to the right place.
+"""
+
+from __future__ import annotations
+
+import contextlib
+from pathlib import Path
+
+from clusters.realcluster.containerd import Containerd
+from clusters.realcluster.faultproxy import FaultProxy, self_signed_certificate
+from clusters.realcluster.images import BuiltImage, build_all, write_layout
+from clusters.realcluster.registry import Credentials, RegistryServer, push
+
+PRIVATE_CREDENTIALS = Credentials("learner", "pull-policy-labs")
+PRIVATE_REPOSITORIES = ("lab/private",)
+
+
+class LocalWorld(contextlib.ExitStack):
+    def __init__(self, workdir: Path) -> None:
+        super().__init__()
+        self.workdir = workdir
+        self.images: list[BuiltImage] = build_all()
+        self.layout = workdir / "layout"
+
+    @property
+    def built_by_digest(self) -> dict[str, BuiltImage]:
+        return {built.manifest_digest: built for built in self.images}
+
+    def digest_of(self, ref: str) -> str:
+        return next(b.manifest_digest for b in self.images if b.image.ref == ref)
+
+    def __enter__(self) -> LocalWorld:
+        super().__enter__()
+        try:
+            self._start()
+        except BaseException:
+            self.close()
+            raise
+        return self
+
+    def _start(self) -> None:
+        write_layout(self.images, self.layout)
+        self.public = self.enter_context(RegistryServer(self.workdir / "public"))
+        self.private = self.enter_context(
+            RegistryServer(self.workdir / "private", PRIVATE_CREDENTIALS)
+        )
+        for built in self.images:
+            private = built.image.name in PRIVATE_REPOSITORIES
+            push(self.layout, built.image.ref, self.private if private else self.public)
+        self.proxy = self.enter_context(FaultProxy(self.public.port, delay_seconds=1.0))
+        certificate = self_signed_certificate(self.workdir / "tls")
+        self.tls_proxy = self.enter_context(FaultProxy(self.public.port, tls=certificate))
+        self.containerd = self.enter_context(Containerd(self.workdir / "containerd"))
+        for host in (self.public.host, self.private.host, self.proxy.host):
+            self.containerd.write_hosts(host, f"http://{host}")
+        # No CA for the TLS proxy: the runtime must refuse its certificate (the x509 fault).
+        self.containerd.write_hosts(self.tls_proxy.host, f"https://{self.tls_proxy.host}")
