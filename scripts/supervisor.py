@@ -165,10 +165,10 @@ class Supervisor:
             _signal_group(child.pid, signal.SIGTERM)
         deadline = time.monotonic() + timeout
         for child in reversed(self.children):
-            while _group_alive(child.pid) and time.monotonic() < deadline:
+            while group_alive(child.pid) and time.monotonic() < deadline:
                 child.popen.poll()  # reap the leader so that it stops counting as alive
                 time.sleep(0.05)
-            if _group_alive(child.pid):
+            if group_alive(child.pid):
                 self._say(f"{child.spec.name} did not stop in {timeout:.0f} s: killing it")
                 _signal_group(child.pid, signal.SIGKILL)
             try:
@@ -205,7 +205,7 @@ def _signal_group(pgid: int, sig: signal.Signals) -> None:
         os.killpg(pgid, sig)
 
 
-def _group_alive(pgid: int) -> bool:
+def group_alive(pgid: int) -> bool:
     """True while any process of the group is alive (zombies excluded)."""
     try:
         os.killpg(pgid, 0)
