@@ -7,6 +7,7 @@ from config.env import envbool, envint, envsecret
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 VAR_DIR = Path(os.getenv("PPL_VAR_DIR", BASE_DIR / "var"))
+VAR_DIR.mkdir(parents=True, exist_ok=True)  # SQLite cannot create its folder itself
 
 DEBUG = envbool("DEBUG", "false")
 SECRET_KEY = envsecret("SECRET_KEY", "dev-only-insecure-key-change-me")

@@ -1,0 +1,50 @@
+"""Quick checks on what a learner submits, before it goes to the cluster.
+
+Only what the API server cannot answer itself (YAML that does not parse, not an object) is
+answered here; everything else goes to the server, whose answer is the lesson.
+"""
+
+from typing import Any
+
+import yaml
+
+POLICIES = ("Always", "IfNotPresent", "Never")
+
+
+class ManifestError(ValueError):
+    """A message for the learner, shown beside the editor."""
+
+
+def parse_manifest(text: str) -> dict[str, Any]:
+    """One Kubernetes object from YAML (or JSON) text."""
+    if not text.strip():
+        raise ManifestError("The manifest is empty.")
+    try:
+        documents = [d for d in yaml.safe_load_all(text) if d is not None]
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        problem = getattr(exc, "problem", None) or str(exc)
+        where = f"line {mark.line + 1}, column {mark.column + 1}: " if mark else ""
+        raise ManifestError(f"error parsing YAML: {where}{problem}") from None
+    if len(documents) != 1:
+        raise ManifestError(f"Apply one object at a time (found {len(documents)} documents).")
+    manifest = documents[0]
+    if not isinstance(manifest, dict):
+        raise ManifestError("The manifest must be a YAML mapping (an object), not a list or text.")
+    # kubectl's own words when either is missing.
+    if not manifest.get("apiVersion"):
+        raise ManifestError("error validating data: apiVersion not set")
+    if not manifest.get("kind"):
+        raise ManifestError("error validating data: kind not set")
+    return manifest
+
+
+def pod_from_form(name: str, image: str, policy: str, node: str) -> dict[str, Any]:
+    """The Pod the simple form describes. An empty policy leaves defaulting to the server."""
+    container: dict[str, Any] = {"name": "main", "image": image.strip()}
+    if policy:
+        container["imagePullPolicy"] = policy
+    spec: dict[str, Any] = {"containers": [container]}
+    if node:
+        spec["nodeName"] = node
+    return {"apiVersion": "v1", "kind": "Pod", "metadata": {"name": name.strip()}, "spec": spec}

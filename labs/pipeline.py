@@ -1,0 +1,108 @@
+"""The one data path: persist a session event with the next seq, run the checks, publish.
+
+Called by the watch worker (pods, Events), Celery tasks (status, action results) and tests.
+Everything is synchronous; callers in async code wrap it with database_sync_to_async.
+"""
+
+import logging
+from collections.abc import Iterable
+from typing import Any
+
+from asgiref.sync import async_to_sync
+from channels.layers import get_channel_layer
+from django.db import IntegrityError, transaction
+from django.db.models import F
+
+from labs.checks import build_facts, passing_steps
+from labs.loader import get_lab
+from labs.models import LabSession, SessionEvent, StepResult
+
+log = logging.getLogger(__name__)
+Kind = SessionEvent.Kind
+
+
+def record(session_id: int, kind: str, payload: dict[str, Any], dedupe_key: str):
+    """Store one event with the session's next seq; None if an event with this key exists.
+
+    The seq comes from an atomic UPDATE of LabSession.last_seq in the same short transaction,
+    so concurrent writers (watcher threads, workers) never share or skip a number.
+    """
+    try:
+        with transaction.atomic():
+            if SessionEvent.objects.filter(session_id=session_id, dedupe_key=dedupe_key).exists():
+                return None
+            LabSession.objects.filter(pk=session_id).update(last_seq=F("last_seq") + 1)
+            seq = LabSession.objects.values_list("last_seq", flat=True).get(pk=session_id)
+            return SessionEvent.objects.create(
+                session_id=session_id, seq=seq, kind=kind, payload=payload, dedupe_key=dedupe_key
+            )
+    except IntegrityError:
+        # Another writer stored the same dedupe key between our check and our insert.
+        return None
+
+
+def ingest(session_id: int, kind: str, payload: dict[str, Any], dedupe_key: str):
+    """Record an event, evaluate the open steps if it is a cluster fact, publish what is new."""
+    event = record(session_id, kind, payload, dedupe_key)
+    if event is None:
+        return []
+    new_events = [event]
+    if kind in (Kind.POD, Kind.EVENT):
+        new_events += evaluate_steps(session_id, evidence_seq=event.seq)
+    publish(session_id, new_events)
+    return new_events
+
+
+def evaluate_steps(session_id: int, evidence_seq: int) -> list[SessionEvent]:
+    """Latch every open step whose check holds on the facts up to `evidence_seq`."""
+    session = LabSession.objects.only("lab_id").get(pk=session_id)
+    lab = get_lab(session.lab_id)
+    if lab is None:
+        return []
+    passed = set(StepResult.objects.filter(session_id=session_id).values_list("step_id", flat=True))
+    open_ids = {step.id for step in lab.steps} - passed
+    if not open_ids:
+        return []
+    stored = SessionEvent.objects.filter(
+        session_id=session_id, kind__in=[Kind.POD, Kind.EVENT], seq__lte=evidence_seq
+    ).values_list("kind", "payload")
+    facts = build_facts(stored.iterator(), lab.world)
+    step_events = []
+    for step_id in passing_steps(lab.steps, open_ids, facts):
+        with transaction.atomic():
+            payload = {"step": step_id, "evidence_seq": evidence_seq}
+            event = record(session_id, Kind.STEP, payload, dedupe_key=f"step:{step_id}")
+            if event is not None:
+                StepResult.objects.create(
+                    session_id=session_id, step_id=step_id, evidence_seq=evidence_seq
+                )
+                step_events.append(event)
+    return step_events
+
+
+def record_status(session: LabSession) -> list[SessionEvent]:
+    """Tell the page the session's state changed (provisioning → ready/failed → ended)."""
+    payload = {"state": session.state, "failure": session.failure}
+    return ingest(session.pk, Kind.STATUS, payload, dedupe_key=f"status:{session.state}")
+
+
+def record_action(session_id: int, request_id: str, phase: str, **details: Any):
+    """A learner's request (`phase="sent"`) or the API server's answer (`phase="done"`)."""
+    payload = {"request": request_id, "phase": phase, **details}
+    return ingest(session_id, Kind.ACTION, payload, dedupe_key=f"action:{request_id}:{phase}")
+
+
+def publish(session_id: int, events: Iterable[SessionEvent]) -> None:
+    """Send events to the session's channel group.
+
+    A failed send loses nothing: the events are stored, and a browser that reconnects replays
+    them by seq.
+    """
+    layer = get_channel_layer()
+    for event in events:
+        try:
+            async_to_sync(layer.group_send)(
+                f"session.{session_id}", {"type": "session.event", "event": event.as_message()}
+            )
+        except Exception:
+            log.exception("could not publish seq %s of session %s", event.seq, session_id)

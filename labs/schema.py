@@ -1,0 +1,86 @@
+"""The JSON Schema of a lab's front matter: the contract in docs/lab-authoring.md."""
+
+from typing import Any
+
+_ID = {"type": "string", "pattern": "^[a-z0-9]([-a-z0-9]*[a-z0-9])?$", "maxLength": 63}
+_DURATION = {"type": "string", "pattern": "^[0-9]+(ms|s|m|h)$"}
+
+_ACTION = {
+    "type": "object",
+    "oneOf": [
+        {"required": ["apply"], "properties": {"apply": {"type": "string", "minLength": 1}}},
+        {"required": ["delete"], "properties": {"delete": {"type": "string", "minLength": 1}}},
+        {"required": ["wait"], "properties": {"wait": _DURATION}},
+    ],
+    "minProperties": 1,
+    "maxProperties": 1,
+}
+
+_STEP = {
+    "type": "object",
+    "required": ["id", "title", "text", "check"],
+    "additionalProperties": False,
+    "properties": {
+        "id": _ID,
+        "title": {"type": "string", "minLength": 1},
+        "text": {"type": "string"},
+        "check": {"type": "string", "minLength": 1},
+        "hint": {"type": "string"},
+        "explain": {"type": "string"},
+        "source": {"type": "string"},
+    },
+}
+
+_NODE = {
+    "type": "object",
+    "required": ["name"],
+    "properties": {
+        "name": _ID,
+        "labels": {"type": "object", "additionalProperties": {"type": "string"}},
+        "cache": {"type": "array", "items": {"type": "string"}},
+    },
+}
+
+_WORLD = {
+    "type": "object",
+    "required": ["nodes"],
+    "properties": {
+        "registries": {"type": "array", "items": {"type": "object", "required": ["host"]}},
+        "nodes": {"type": "array", "minItems": 1, "items": _NODE},
+        "kubelet": {"type": "object"},
+        "secrets": {"type": "array", "items": {"type": "object"}},
+        "objects": {"type": "array", "items": {"type": "object"}},
+        "timeline": {"type": "array", "items": {"type": "object"}},
+    },
+}
+
+LAB_SCHEMA: dict[str, Any] = {
+    "$schema": "https://json-schema.org/draft/2020-12/schema",
+    "type": "object",
+    "required": ["id", "title", "area", "level", "world", "steps", "solution"],
+    "additionalProperties": False,
+    "properties": {
+        "id": _ID,
+        "title": {"type": "string", "minLength": 1},
+        "area": {"type": "integer", "minimum": 1, "maximum": 20},
+        "level": {"enum": ["beginner", "intermediate", "advanced"]},
+        "minutes": {"type": "integer", "minimum": 1},
+        "summary": {"type": "string"},
+        "world": _WORLD,
+        "steps": {"type": "array", "minItems": 1, "items": _STEP},
+        "solution": {"type": "array", "minItems": 1, "items": _ACTION},
+        "wrong_paths": {
+            "type": "array",
+            "items": {
+                "type": "object",
+                "required": ["name", "stays_open", "actions"],
+                "additionalProperties": False,
+                "properties": {
+                    "name": {"type": "string"},
+                    "stays_open": _ID,
+                    "actions": {"type": "array", "minItems": 1, "items": _ACTION},
+                },
+            },
+        },
+    },
+}

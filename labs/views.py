@@ -1,0 +1,139 @@
+"""The learner's pages. Each view checks ownership first; cluster work goes to Celery by id."""
+
+import uuid
+from collections.abc import Callable
+from functools import wraps
+from typing import Any
+
+from django.contrib.auth.decorators import login_required
+from django.db import transaction
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.html import escape
+from django.views.decorators.http import require_POST
+
+from clusters import tasks
+from labs.loader import Lab, get_lab, load_labs
+from labs.manifests import POLICIES, ManifestError, parse_manifest, pod_from_form
+from labs.models import LabSession
+from labs.pipeline import record_action
+
+STATUS_LABELS = {
+    LabSession.State.PROVISIONING: "Provisioning…",
+    LabSession.State.READY: "Ready",
+    LabSession.State.FAILED: "Failed",
+    LabSession.State.ENDED: "Ended",
+}
+
+
+def _owned_session(request: HttpRequest, session_id: int) -> LabSession:
+    """The session if the user owns it; 404 otherwise, so ids of others reveal nothing."""
+    return get_object_or_404(LabSession, pk=session_id, owner=request.user)
+
+
+def _lab_or_404(lab_id: str) -> Lab:
+    lab = get_lab(lab_id)
+    if lab is None:
+        raise Http404("No such lab")
+    return lab
+
+
+@login_required
+def catalogue(request: HttpRequest) -> HttpResponse:
+    sessions = LabSession.objects.filter(
+        owner=request.user, state__in=[LabSession.State.PROVISIONING, LabSession.State.READY]
+    ).order_by("-created_at")
+    labs = load_labs()
+    live = [(s, labs.get(s.lab_id)) for s in sessions]
+    return render(request, "labs/catalogue.html", {"labs": labs.values(), "live": live})
+
+
+@login_required
+@require_POST
+def start_lab(request: HttpRequest, lab_id: str) -> HttpResponse:
+    lab = _lab_or_404(lab_id)
+    session = LabSession.objects.create(owner=request.user, lab_id=lab.id)
+    transaction.on_commit(lambda: tasks.provision_session.delay(session.pk))
+    return redirect("session", session_id=session.pk)
+
+
+@login_required
+def session_page(request: HttpRequest, session_id: int) -> HttpResponse:
+    session = _owned_session(request, session_id)
+    lab = _lab_or_404(session.lab_id)
+    passed = set(session.step_results.values_list("step_id", flat=True))
+    context: dict[str, Any] = {
+        "session": session,
+        "lab": lab,
+        "steps": [(step, "passed" if step.id in passed else "open") for step in lab.steps],
+        "status_label": STATUS_LABELS[session.state],
+        "policies": POLICIES,
+    }
+    return render(request, "labs/session.html", context)
+
+
+def _answer(request: HttpRequest, session: LabSession, error: str = "") -> HttpResponse:
+    """The inline answer: a fragment for the error area (htmx), or back to the page."""
+    if request.headers.get("HX-Request"):
+        return HttpResponse(escape(error))
+    return redirect("session", session_id=session.pk)
+
+
+def _send(session: LabSession, action: str, task, *args: Any) -> None:
+    request_id = uuid.uuid4().hex
+    record_action(session.pk, request_id, "sent", action=action)
+    transaction.on_commit(lambda: task.delay(session.pk, request_id, *args))
+
+
+def session_action(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
+    """A POST on the learner's own running session; other sessions are 404."""
+
+    @login_required
+    @require_POST
+    @wraps(view)
+    def wrapper(request: HttpRequest, session_id: int, **kwargs: Any) -> HttpResponse:
+        session = _owned_session(request, session_id)
+        if session.state == LabSession.State.PROVISIONING:
+            return _answer(request, session, "Your lab is still starting. Try again in a moment.")
+        if session.state != LabSession.State.READY:
+            return _answer(request, session, "This lab session has ended.")
+        return view(request, session, **kwargs)
+
+    return wrapper
+
+
+@session_action
+def apply_manifest(request: HttpRequest, session: LabSession) -> HttpResponse:
+    try:
+        manifest = parse_manifest(request.POST.get("manifest", ""))
+    except ManifestError as exc:
+        return _answer(request, session, str(exc))
+    _send(session, "apply", tasks.apply_manifest, manifest)
+    return _answer(request, session)
+
+
+@session_action
+def create_pod(request: HttpRequest, session: LabSession) -> HttpResponse:
+    manifest = pod_from_form(
+        name=request.POST.get("pod_name", ""),
+        image=request.POST.get("image", ""),
+        policy=request.POST.get("policy", ""),
+        node=request.POST.get("node", ""),
+    )
+    _send(session, "create", tasks.apply_manifest, manifest)
+    return _answer(request, session)
+
+
+@session_action
+def delete_pod(request: HttpRequest, session: LabSession, pod_name: str) -> HttpResponse:
+    _send(session, "delete", tasks.delete_pod, pod_name)
+    return _answer(request, session)
+
+
+@login_required
+@require_POST
+def end_session(request: HttpRequest, session_id: int) -> HttpResponse:
+    session = _owned_session(request, session_id)
+    if session.state != LabSession.State.ENDED:
+        transaction.on_commit(lambda: tasks.end_session.delay(session.pk))
+    return redirect("catalogue")

@@ -1,0 +1,113 @@
+// Live view of one lab session: a websocket that replays from the last seq, then follows.
+// Every message is {seq, kind, payload}; seqs we already have are dropped, so a reconnect
+// never shows an event twice and never skips one.
+"use strict";
+
+(function () {
+  const body = document.body;
+  const urls = JSON.parse(document.getElementById("session-urls").textContent);
+  const csrfToken = JSON.parse(body.getAttribute("hx-headers"))["X-CSRFToken"];
+  const statusLabels = { provisioning: "Provisioning…", ready: "Ready", failed: "Failed", ended: "Ended" };
+  const podRows = document.querySelector("[data-testid=pods]");
+  const eventList = document.querySelector("[data-testid=events]");
+  const applyError = document.querySelector("[data-testid=apply-error]");
+  const applyResult = document.querySelector("[data-testid=apply-result]");
+  let retryDelay = 500;
+
+  function lastSeq() {
+    return Number(body.dataset.lastSeq || "0");
+  }
+
+  const render = {
+    status(payload) {
+      body.dataset.state = payload.state;
+      document.querySelector("[data-testid=session-status]").textContent = statusLabels[payload.state] || payload.state;
+      document.querySelector("[data-testid=session-failure]").textContent = payload.failure || "";
+    },
+
+    pod(payload) {
+      const summary = payload.summary;
+      let row = podRows.querySelector(`tr[data-pod="${CSS.escape(summary.name)}"]`);
+      if (payload.watch === "DELETED") {
+        // Only remove the row if it still shows the pod that was deleted (not a new one).
+        if (row && row.dataset.uid === summary.uid) row.remove();
+        return;
+      }
+      if (!row) {
+        row = document.getElementById("pod-row").content.firstElementChild.cloneNode(true);
+        row.dataset.pod = summary.name;
+        row.querySelector("[data-field=name]").textContent = summary.name;
+        row.querySelector("[data-delete-pod]").addEventListener("click", () => deletePod(summary.name));
+        podRows.appendChild(row);
+      }
+      row.dataset.uid = summary.uid;
+      row.querySelector("[data-field=status]").textContent = summary.status;
+      row.querySelector("[data-field=node]").textContent = summary.node || "<none>";
+    },
+
+    event(payload) {
+      const ev = payload.event;
+      // An aggregated Event comes back with a higher count: update its line in place.
+      let item = eventList.querySelector(`li[data-id="${CSS.escape(payload.id)}"]`);
+      if (!item) {
+        item = document.createElement("li");
+        item.dataset.id = payload.id;
+        eventList.appendChild(item);
+      }
+      item.dataset.reason = ev.reason;
+      item.className = ev.type === "Warning" ? "warning" : "normal";
+      const count = ev.count > 1 ? ` (x${ev.count})` : "";
+      item.textContent = `${ev.type}  ${ev.reason}  ${ev.kind.toLowerCase()}/${ev.name}: ${ev.message}${count}`;
+    },
+
+    step(payload) {
+      const item = document.querySelector(`li[data-step="${CSS.escape(payload.step)}"]`);
+      if (item) item.dataset.state = "passed";
+    },
+
+    action(payload) {
+      if (payload.phase === "sent") {
+        applyResult.textContent = "Sent to the API server…";
+        return;
+      }
+      applyError.textContent = payload.ok ? "" : payload.message;
+      applyResult.textContent = payload.ok ? payload.message : "";
+    },
+  };
+
+  function handle(message) {
+    if (message.seq <= lastSeq()) return;
+    body.dataset.lastSeq = String(message.seq);
+    const renderer = render[message.kind];
+    if (renderer) renderer(message.payload);
+  }
+
+  function connect() {
+    const scheme = location.protocol === "https:" ? "wss" : "ws";
+    const socket = new WebSocket(`${scheme}://${location.host}${urls.ws}?after=${lastSeq()}`);
+    socket.onopen = () => { retryDelay = 500; };
+    socket.onmessage = (e) => handle(JSON.parse(e.data));
+    socket.onclose = () => {
+      // Resume from the last seq we have; back off up to 10 s while the server is away.
+      setTimeout(connect, retryDelay);
+      retryDelay = Math.min(retryDelay * 2, 10000);
+    };
+  }
+
+  async function deletePod(name) {
+    const response = await fetch(urls.deletePod.replace("POD", encodeURIComponent(name)), {
+      method: "POST",
+      headers: { "X-CSRFToken": csrfToken, "HX-Request": "true" },
+    });
+    // The answer is an HTML-escaped fragment, as htmx gets it.
+    applyError.innerHTML = response.ok ? await response.text() : "The request failed. Try again.";
+  }
+
+  // htmx puts a quick-check error (or nothing) into the error area; clear the old result.
+  document.body.addEventListener("htmx:beforeRequest", () => { applyResult.textContent = ""; });
+  document.body.addEventListener("htmx:responseError", () => {
+    applyError.textContent = "The request failed. Try again.";
+  });
+
+  connect();
+})();
