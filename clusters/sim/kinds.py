@@ -1,0 +1,76 @@
+"""The resource types the simulated cluster serves, described once for the store and discovery."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+
+@dataclass(frozen=True)
+class ResourceType:
+    plural: str
+    kind: str
+    namespaced: bool
+    group: str = ""
+    version: str = "v1"
+    short_names: tuple[str, ...] = ()
+    verbs: tuple[str, ...] = (
+        "create",
+        "delete",
+        "deletecollection",
+        "get",
+        "list",
+        "patch",
+        "update",
+        "watch",
+    )
+    subresources: tuple[str, ...] = ()
+    categories: tuple[str, ...] = field(default=())
+    singular: str = ""
+
+    @property
+    def api_version(self) -> str:
+        return f"{self.group}/{self.version}" if self.group else self.version
+
+    @property
+    def list_kind(self) -> str:
+        return f"{self.kind}List"
+
+
+CORE_TYPES = [
+    ResourceType(
+        "pods",
+        "Pod",
+        True,
+        short_names=("po",),
+        subresources=("status", "log"),
+        categories=("all",),
+        singular="pod",
+    ),
+    ResourceType(
+        "namespaces",
+        "Namespace",
+        False,
+        short_names=("ns",),
+        singular="namespace",
+        verbs=("create", "delete", "get", "list", "patch", "update", "watch"),
+    ),
+    ResourceType(
+        "nodes", "Node", False, short_names=("no",), singular="node", subresources=("status",)
+    ),
+    ResourceType("events", "Event", True, short_names=("ev",), singular="event"),
+    ResourceType("secrets", "Secret", True, singular="secret"),
+    ResourceType("configmaps", "ConfigMap", True, short_names=("cm",), singular="configmap"),
+    ResourceType(
+        "serviceaccounts", "ServiceAccount", True, short_names=("sa",), singular="serviceaccount"
+    ),
+]
+EVENTS_V1 = ResourceType(
+    "events", "Event", True, group="events.k8s.io", short_names=("ev",), singular="event"
+)
+
+BY_PLURAL: dict[str, ResourceType] = {t.plural: t for t in CORE_TYPES}
+BY_KIND: dict[str, ResourceType] = {t.kind: t for t in CORE_TYPES}
+
+
+def resource_type(plural: str) -> ResourceType | None:
+    return BY_PLURAL.get(plural)

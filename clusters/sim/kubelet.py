@@ -1,0 +1,345 @@
+"""The kubelet of every simulated node: pod sync, image pulls, container starts.
+
+Upstream: pkg/kubelet/kuberuntime/kuberuntime_container.go (startContainer: EnsureImageExists,
+then `Error: <reason>` on failure, Created, Started), pkg/kubelet/pod_workers.go (a failed
+sync is retried after backOffPeriod), pkg/kubelet/images/puller.go (serial vs parallel pulls).
+
+Each step is a timer on the tenant, so time only moves through the tenant's clock.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+from clusters.sim import imagemanager as im
+from clusters.sim.events import involved_pod
+from clusters.sim.ids import make_hex
+from clusters.sim.nodes import add_image, cached_digest, node_address, node_images_status
+from clusters.sim.podstatus import pod_status
+from clusters.sim.reference import InvalidReference, parse_normalized_named
+from clusters.sim.registry import PullFailure, resolve
+
+if TYPE_CHECKING:
+    from clusters.sim.tenant import Tenant
+
+SANDBOX_SECONDS = 1.0  # from binding to PodReadyToStartContainers
+CONTAINER_START_SECONDS = 0.2  # CreateContainer + StartContainer
+DELETE_SECONDS = 1.0  # from deletionTimestamp to the kubelet's final status and removal
+
+
+def admit(t: Tenant, pod: dict[str, Any]) -> None:
+    """A pod was bound to a node: the kubelet creates its sandbox shortly after."""
+    meta = pod["metadata"]
+    containers = {
+        c["name"]: {
+            "state": "waiting",
+            "reason": "ContainerCreating",
+            "restarts": 0,
+            "image": c["image"],
+        }
+        for c in pod["spec"]["containers"]
+    }
+    t.kube_pods[meta["uid"]] = {
+        "namespace": meta["namespace"],
+        "name": meta["name"],
+        "node": pod["spec"]["nodeName"],
+        "sandbox": False,
+        "ip": "",
+        "start_time": t.clock.now(),
+        "containers": containers,
+        "sync_due": True,
+    }
+    t.load[pod["spec"]["nodeName"]] = t.load.get(pod["spec"]["nodeName"], 0) + 1
+    t.add_timer(SANDBOX_SECONDS, "kubelet_sync", meta["uid"])
+
+
+def _current_pod(t: Tenant, uid: str) -> tuple[dict[str, Any], dict[str, Any]] | None:
+    kube = t.kube_pods.get(uid)
+    if kube is None:
+        return None
+    pod = t.store.get("pods", kube["namespace"], kube["name"])
+    if pod is None or pod["metadata"]["uid"] != uid or pod["metadata"].get("deletionTimestamp"):
+        return None
+    return pod, kube
+
+
+def _event(
+    t: Tenant, pod: dict, container: str | None, type_: str, reason: str, message: str, node: str
+) -> None:
+    t.recorder.record(
+        t.clock.now(), involved_pod(pod, container), type_, reason, message, "kubelet", node
+    )
+
+
+def write_status(t: Tenant, uid: str) -> None:
+    current = _current_pod(t, uid)
+    if current is None:
+        return
+    pod, kube = current
+    node = t.store.get("nodes", "", kube["node"])
+    host_ip = node_address(node) if node else ""
+    status = pod_status(pod, kube, host_ip, t.clock.now())
+    if status != pod.get("status"):
+        t.store.replace("pods", {**pod, "metadata": dict(pod["metadata"]), "status": status})
+
+
+def sync(t: Tenant, uid: str) -> None:
+    """syncPod: make every container that is not running or pulling progress one step."""
+    current = _current_pod(t, uid)
+    if current is None:
+        return
+    pod, kube = current
+    kube["sync_due"] = False
+    if not kube["sandbox"]:
+        kube["sandbox"] = True
+        kube["ip"] = t.allocate_pod_ip(kube["node"])
+    retry = False
+    for container in pod["spec"]["containers"]:
+        state = kube["containers"][container["name"]]
+        if state["state"] in ("pulling", "creating", "running"):
+            continue
+        outcome = ensure_image_exists(t, pod, kube, container)
+        if outcome is None:  # a pull is under way
+            state.update(state="pulling")
+            continue
+        if outcome[0] == "ok":
+            _start_creating(t, uid, container["name"], outcome[1], outcome[2])
+        else:
+            _, reason, message = outcome
+            state.update(state="waiting", reason=reason, message=message)
+            _event(
+                t,
+                pod,
+                container["name"],
+                "Warning",
+                im.FAILED_TO_CREATE_CONTAINER,
+                f"Error: {reason}",
+                kube["node"],
+            )
+            retry = True
+    write_status(t, uid)
+    if retry:
+        _requeue(t, uid, kube)
+
+
+def _requeue(t: Tenant, uid: str, kube: dict[str, Any]) -> None:
+    if not kube["sync_due"]:
+        kube["sync_due"] = True
+        t.add_timer(im.POD_WORKER_BACK_OFF, "kubelet_sync", uid)
+
+
+def ensure_image_exists(
+    t: Tenant, pod: dict, kube: dict, container: dict
+) -> tuple[str, str, str] | None:
+    """EnsureImageExists: ("ok", image id, status image), ("error", reason, message) or None.
+
+    None means a pull is under way.
+    """
+    image, policy, node = (
+        container["image"],
+        container.get("imagePullPolicy", "IfNotPresent"),
+        kube["node"],
+    )
+    name = container["name"]
+    try:
+        tagged = im.apply_default_image_tag(image)
+        ref = parse_normalized_named(tagged)
+    except InvalidReference as err:
+        message = im.invalid_image_message(image, err)
+        _event(t, pod, name, "Warning", im.FAILED_TO_INSPECT_IMAGE, message, node)
+        return ("error", im.ERR_INVALID_IMAGE_NAME, message)
+    cache = t.caches[node]
+    if policy in ("IfNotPresent", "Never"):
+        digest = cached_digest(cache, ref)
+        if digest is None and policy == "Never":
+            message = im.never_pull_message(image)
+            _event(t, pod, name, "Warning", im.ERR_IMAGE_NEVER_PULL_POLICY, message, node)
+            return ("error", im.ERR_IMAGE_NEVER_PULL, message)
+        if digest is not None:
+            _event(t, pod, name, "Normal", im.PULLED_IMAGE, im.already_present_message(image), node)
+            cache["images"][digest]["last_used"] = t.clock.now()
+            return ("ok", f"{ref.name}@{digest}", f"{ref.name}:{ref.tag}" if ref.tag else ref.name)
+    now = t.clock.now()
+    key = im.back_off_key(pod["metadata"]["uid"], image)
+    if t.backoff.is_in_back_off_since_update(key, now):
+        message = im.back_off_message(image)
+        _event(t, pod, name, "Normal", im.BACK_OFF_PULL_IMAGE, message, node)
+        previous = t.pull_errors.get(key)
+        return (
+            "error",
+            im.ERR_IMAGE_PULL_BACK_OFF,
+            f"{message}: {previous}" if previous else message,
+        )
+    t.pull_errors.pop(key, None)
+    _event(t, pod, name, "Normal", im.PULLING_IMAGE, im.pulling_message(image), node)
+    outcome = resolve(t.registries, ref, t.pull_credentials(pod))
+    if isinstance(outcome, PullFailure):
+        duration, result = outcome.latency, {"error": outcome.error}
+    else:
+        cached = outcome.digest in cache["images"]
+        duration = outcome.latency + (0.0 if cached else outcome.size / outcome.bandwidth)
+        result = {"digest": outcome.digest, "size": outcome.size}
+    start = now
+    if t.kubelet_config.get("serializeImagePulls", True):
+        start = max(now, t.node_busy_until.get(node, 0.0))
+        t.node_busy_until[node] = start + duration
+    payload = {
+        "uid": pod["metadata"]["uid"],
+        "container": name,
+        "requested": now,
+        "duration": duration,
+        **result,
+    }
+    t.add_timer(start + duration - now, "kubelet_pull_done", payload)
+    return None
+
+
+def pull_done(t: Tenant, payload: dict[str, Any]) -> None:
+    uid, name = payload["uid"], payload["container"]
+    current = _current_pod(t, uid)
+    if current is None:
+        return
+    pod, kube = current
+    container = next((c for c in pod["spec"]["containers"] if c["name"] == name), None)
+    if container is None:
+        return
+    image, node, now = container["image"], kube["node"], t.clock.now()
+    ref = parse_normalized_named(im.apply_default_image_tag(image))
+    key = im.back_off_key(uid, image)
+    state = kube["containers"][name]
+    if "error" in payload:
+        _event(
+            t,
+            pod,
+            name,
+            "Warning",
+            im.FAILED_TO_PULL_IMAGE,
+            im.failed_to_pull_message(image, payload["error"]),
+            node,
+        )
+        t.backoff.next(key, now)
+        message, reason = im.eval_cri_pull_error(image, payload["error"])
+        t.pull_errors[key] = f"{reason}: {message}"
+        state.update(state="waiting", reason=reason, message=message)
+        _event(t, pod, name, "Warning", im.FAILED_TO_CREATE_CONTAINER, f"Error: {reason}", node)
+        write_status(t, uid)
+        _requeue(t, uid, kube)
+        return
+    add_image(t.caches[node], ref, payload["digest"], payload["size"], now)
+    t.refresh_node_images(node)
+    message = im.pulled_message(
+        image, payload["duration"], now - payload["requested"], payload["size"]
+    )
+    _event(t, pod, name, "Normal", im.PULLED_IMAGE, message, node)
+    t.backoff.gc(now)
+    _start_creating(
+        t,
+        uid,
+        name,
+        f"{ref.name}@{payload['digest']}",
+        f"{ref.name}:{ref.tag}" if ref.tag else ref.name,
+    )
+
+
+def _start_creating(t: Tenant, uid: str, name: str, image_id: str, status_image: str = "") -> None:
+    kube = t.kube_pods[uid]
+    kube["containers"][name].update(
+        state="creating",
+        reason="ContainerCreating",
+        message="",
+        image_id=image_id,
+        status_image=status_image or kube["containers"][name].get("status_image", ""),
+    )
+    t.add_timer(CONTAINER_START_SECONDS, "kubelet_start", {"uid": uid, "container": name})
+
+
+def start(t: Tenant, payload: dict[str, Any]) -> None:
+    uid, name = payload["uid"], payload["container"]
+    current = _current_pod(t, uid)
+    if current is None:
+        return
+    pod, kube = current
+    state = kube["containers"][name]
+    if state["state"] != "creating":
+        return
+    _event(t, pod, name, "Normal", im.CREATED_CONTAINER, "Container created", kube["node"])
+    _event(t, pod, name, "Normal", im.STARTED_CONTAINER, "Container started", kube["node"])
+    t.counter += 1
+    state.update(
+        state="running",
+        reason="",
+        message="",
+        started_at=t.clock.now(),
+        container_id=f"containerd://{make_hex(t.seed, t.counter)}",
+    )
+    write_status(t, uid)
+
+
+def image_changed(t: Tenant, pod: dict[str, Any], old_images: dict[str, str]) -> None:
+    """A pod's image was updated: the kubelet kills that container and starts it again."""
+    uid = pod["metadata"]["uid"]
+    kube = t.kube_pods.get(uid)
+    if kube is None:
+        return
+    for container in pod["spec"]["containers"]:
+        name = container["name"]
+        if old_images.get(name) == container["image"]:
+            continue
+        state = kube["containers"][name]
+        if state["state"] == "running":
+            _event(
+                t,
+                pod,
+                name,
+                "Normal",
+                im.KILLING_CONTAINER,
+                f"Container {name} definition changed, will be restarted",
+                kube["node"],
+            )
+            state["restarts"] = state.get("restarts", 0) + 1
+            state["last_state"] = {
+                "terminated": {
+                    "exitCode": 0,
+                    "reason": "Completed",
+                    "startedAt": None,
+                    "finishedAt": None,
+                    "containerID": state.get("container_id", ""),
+                }
+            }
+        state.update(state="waiting", reason="ContainerCreating", message="", status_image="")
+    _requeue_now(t, uid, kube)
+
+
+def _requeue_now(t: Tenant, uid: str, kube: dict[str, Any]) -> None:
+    kube["sync_due"] = True
+    t.add_timer(0.0, "kubelet_sync", uid)
+
+
+def kill(t: Tenant, pod: dict[str, Any]) -> float:
+    """The pod got a deletionTimestamp: stop its running containers; seconds until removal."""
+    uid = pod["metadata"]["uid"]
+    kube = t.kube_pods.get(uid)
+    if kube is None:
+        return 0.0
+    for container in pod["spec"]["containers"]:
+        if kube["containers"][container["name"]]["state"] == "running":
+            _event(
+                t,
+                pod,
+                container["name"],
+                "Normal",
+                im.KILLING_CONTAINER,
+                f"Stopping container {container['name']}",
+                kube["node"],
+            )
+    return DELETE_SECONDS
+
+
+def forget(t: Tenant, uid: str) -> None:
+    kube = t.kube_pods.pop(uid, None)
+    if kube is not None:
+        t.load[kube["node"]] = max(0, t.load.get(kube["node"], 1) - 1)
+
+
+def node_images(t: Tenant, node: str) -> list[dict[str, Any]]:
+    return node_images_status(t.caches[node])

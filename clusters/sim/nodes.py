@@ -1,0 +1,194 @@
+"""Nodes: their API objects and their image caches (what `crictl images` would list).
+
+A cache is a plain dict: {"images": {digest: {"repo", "names", "size", "last_used"}}}. Names
+are normalised (`docker.io/lab/web:1.0`), as containerd stores them.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from clusters.sim.ids import rfc3339
+from clusters.sim.reference import ImageReference
+
+KUBELET_VERSION = "v1.35.2"
+NODE_STATUS_MAX_IMAGES = 50  # KubeletConfiguration nodeStatusMaxImages
+MAX_NAMES_PER_IMAGE = 5  # pkg/kubelet/nodestatus/setters.go maxNamesPerImageInNodeStatus
+
+
+def new_cache() -> dict[str, Any]:
+    return {"images": {}}
+
+
+def cached_digest(cache: dict[str, Any], ref: ImageReference) -> str | None:
+    """What GetImageRef finds for `ref` on this node: by digest if given, else by tag name."""
+    images = cache["images"]
+    if ref.digest:
+        entry = images.get(ref.digest)
+        return ref.digest if entry is not None and entry["repo"] == ref.name else None
+    wanted = f"{ref.name}:{ref.tag or 'latest'}"
+    for digest, entry in images.items():
+        if wanted in entry["names"]:
+            return digest
+    return None
+
+
+def add_image(
+    cache: dict[str, Any], ref: ImageReference, digest: str, size: int, now: float
+) -> None:
+    """Store a pulled image; a tag name moves off any image it pointed to before."""
+    images = cache["images"]
+    name = f"{ref.name}:{ref.tag}" if ref.tag else None
+    if name:
+        for entry in images.values():
+            if name in entry["names"]:
+                entry["names"].remove(name)
+    entry = images.setdefault(
+        digest, {"repo": ref.name, "names": [], "size": size, "last_used": now}
+    )
+    if name and name not in entry["names"]:
+        entry["names"].append(name)
+    entry["last_used"] = now
+
+
+def node_images_status(cache: dict[str, Any]) -> list[dict[str, Any]]:
+    """node.status.images: largest first, capped, up to 5 names each (repo@digest first)."""
+    rows = []
+    for digest, entry in sorted(cache["images"].items(), key=lambda kv: (-kv[1]["size"], kv[0])):
+        names = [f"{entry['repo']}@{digest}", *entry["names"]][:MAX_NAMES_PER_IMAGE]
+        rows.append({"names": names, "sizeBytes": entry["size"]})
+    return rows[:NODE_STATUS_MAX_IMAGES]
+
+
+def node_object(
+    spec: dict[str, Any], index: int, uid: str, now: float, cache: dict[str, Any]
+) -> dict[str, Any]:
+    name = spec["name"]
+    labels = {
+        "beta.kubernetes.io/arch": "amd64",
+        "beta.kubernetes.io/os": "linux",
+        "kubernetes.io/arch": "amd64",
+        "kubernetes.io/hostname": name,
+        "kubernetes.io/os": "linux",
+        **(spec.get("labels") or {}),
+    }
+    address = f"172.18.0.{index + 2}"
+    capacity = {
+        "cpu": str(spec.get("cpu", "4")),
+        "ephemeral-storage": str(spec.get("disk", "100Gi")),
+        "hugepages-2Mi": "0",
+        "memory": str(spec.get("memory", "8Gi")),
+        "pods": "110",
+    }
+    stamp = rfc3339(now)
+    conditions = [
+        (
+            "MemoryPressure",
+            "False",
+            "KubeletHasSufficientMemory",
+            "kubelet has sufficient memory available",
+        ),
+        ("DiskPressure", "False", "KubeletHasNoDiskPressure", "kubelet has no disk pressure"),
+        ("PIDPressure", "False", "KubeletHasSufficientPID", "kubelet has sufficient PID available"),
+        ("Ready", "True", "KubeletReady", "kubelet is posting ready status"),
+    ]
+    return {
+        "apiVersion": "v1",
+        "kind": "Node",
+        "metadata": {
+            "name": name,
+            "uid": uid,
+            "creationTimestamp": stamp,
+            "labels": labels,
+            "annotations": {"node.alpha.kubernetes.io/ttl": "0"},
+        },
+        "spec": {
+            "podCIDR": f"10.244.{index + 1}.0/24",
+            "podCIDRs": [f"10.244.{index + 1}.0/24"],
+            "providerID": f"sim://{name}",
+            **({"unschedulable": True} if spec.get("unschedulable") else {}),
+            **({"taints": spec["taints"]} if spec.get("taints") else {}),
+        },
+        "status": {
+            "capacity": capacity,
+            "allocatable": dict(capacity),
+            "conditions": [
+                {
+                    "type": t,
+                    "status": s,
+                    "reason": r,
+                    "message": m,
+                    "lastHeartbeatTime": stamp,
+                    "lastTransitionTime": stamp,
+                }
+                for t, s, r, m in conditions
+            ],
+            "addresses": [
+                {"type": "InternalIP", "address": address},
+                {"type": "Hostname", "address": name},
+            ],
+            "daemonEndpoints": {"kubeletEndpoint": {"Port": 10250}},
+            "nodeInfo": {
+                "machineID": uid.replace("-", ""),
+                "systemUUID": uid,
+                "bootID": uid,
+                "kernelVersion": "6.1.0-sim",
+                "osImage": "Debian GNU/Linux 12 (bookworm)",
+                "containerRuntimeVersion": "containerd://2.1.4",
+                "kubeletVersion": KUBELET_VERSION,
+                "kubeProxyVersion": "",
+                "operatingSystem": "linux",
+                "architecture": "amd64",
+            },
+            "images": node_images_status(cache),
+        },
+    }
+
+
+def node_address(node: dict[str, Any]) -> str:
+    return next(a["address"] for a in node["status"]["addresses"] if a["type"] == "InternalIP")
+
+
+def choose_node(
+    pod: dict[str, Any], nodes: list[dict[str, Any]], load: dict[str, int]
+) -> str | None:
+    """The scheduler's pick: nodes matching nodeSelector, not cordoned, least loaded, then by name.
+
+    A deterministic stand-in for the default scheduler's filter and score plugins
+    (NodeAffinity, NodeUnschedulable, then a spreading score).
+    """
+    selector = (pod.get("spec") or {}).get("nodeSelector") or {}
+    fits = [
+        n
+        for n in nodes
+        if not (n.get("spec") or {}).get("unschedulable")
+        and all(n["metadata"]["labels"].get(k) == v for k, v in selector.items())
+    ]
+    if not fits:
+        return None
+    return min(fits, key=lambda n: (load.get(n["metadata"]["name"], 0), n["metadata"]["name"]))[
+        "metadata"
+    ]["name"]
+
+
+def unschedulable_message(pod: dict[str, Any], nodes: list[dict[str, Any]]) -> str:
+    """The FailedScheduling text (framework/types.go FitError.Error)."""
+    total = len(nodes)
+    selector = (pod.get("spec") or {}).get("nodeSelector") or {}
+    cordoned = sum(1 for n in nodes if (n.get("spec") or {}).get("unschedulable"))
+    mismatched = sum(
+        1
+        for n in nodes
+        if not (n.get("spec") or {}).get("unschedulable")
+        and not all(n["metadata"]["labels"].get(k) == v for k, v in selector.items())
+    )
+    reasons = []
+    if mismatched:
+        reasons.append(f"{mismatched} node(s) didn't match Pod's node affinity/selector")
+    if cordoned:
+        reasons.append(f"{cordoned} node(s) were unschedulable")
+    detail = ", ".join(reasons)
+    return (
+        f"0/{total} nodes are available: {detail}. preemption: 0/{total} nodes are available: "
+        f"{total} Preemption is not helpful for scheduling."
+    )

@@ -1,0 +1,121 @@
+"""A pod's status as the kubelet's status manager writes it.
+
+Upstream: pkg/kubelet/kubelet_pods.go (generateAPIPodStatus, getPhase),
+pkg/kubelet/status/generate.go (GeneratePodReadyCondition, GenerateContainersReadyCondition,
+GeneratePodInitializedCondition) and the PodReadyToStartContainers condition.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from clusters.sim.ids import rfc3339
+
+CONDITION_ORDER = [
+    "PodReadyToStartContainers",
+    "Initialized",
+    "Ready",
+    "ContainersReady",
+    "PodScheduled",
+]
+
+
+def _condition(
+    type_: str,
+    status: str,
+    now: float,
+    previous: dict[str, dict],
+    reason: str = "",
+    message: str = "",
+) -> dict:
+    old = previous.get(type_)
+    since = old["lastTransitionTime"] if old and old.get("status") == status else rfc3339(now)
+    condition: dict[str, Any] = {
+        "type": type_,
+        "status": status,
+        "lastProbeTime": None,
+        "lastTransitionTime": since,
+    }
+    if reason:
+        condition["reason"] = reason
+    if message:
+        condition["message"] = message
+    return condition
+
+
+def container_status(container: dict[str, Any], state: dict[str, Any]) -> dict[str, Any]:
+    """One entry of status.containerStatuses from the kubelet's view of the container."""
+    running = state["state"] == "running"
+    if running:
+        current = {"running": {"startedAt": rfc3339(state["started_at"])}}
+    else:
+        waiting = {"reason": state.get("reason") or "ContainerCreating"}
+        if state.get("message"):
+            waiting["message"] = state["message"]
+        current = {"waiting": waiting}
+    status: dict[str, Any] = {
+        "name": container["name"],
+        "state": current,
+        "lastState": state.get("last_state") or {},
+        "ready": running,
+        "restartCount": state.get("restarts", 0),
+        "image": state.get("status_image") or container["image"],
+        "imageID": state.get("image_id", "") if running or state.get("last_state") else "",
+        "started": running,
+    }
+    if state.get("container_id") and (running or state.get("last_state")):
+        status["containerID"] = state["container_id"]
+    return status
+
+
+def pod_status(
+    pod: dict[str, Any], kube: dict[str, Any], host_ip: str, now: float
+) -> dict[str, Any]:
+    """The whole status for a pod bound to a node, from the kubelet's state `kube`."""
+    old = pod.get("status") or {}
+    previous = {c["type"]: c for c in old.get("conditions") or []}
+    containers = pod["spec"]["containers"]
+    states = kube["containers"]
+    statuses = [container_status(c, states[c["name"]]) for c in containers]
+    unready = [s["name"] for s in statuses if not s["ready"]]
+    all_ready = not unready
+    message = f"containers with unready status: [{' '.join(unready)}]" if unready else ""
+    conditions = {
+        "PodReadyToStartContainers": _condition(
+            "PodReadyToStartContainers", "True" if kube["sandbox"] else "False", now, previous
+        ),
+        "Initialized": _condition("Initialized", "True", now, previous),
+        "Ready": _condition(
+            "Ready",
+            "True" if all_ready else "False",
+            now,
+            previous,
+            "" if all_ready else "ContainersNotReady",
+            message,
+        ),
+        "ContainersReady": _condition(
+            "ContainersReady",
+            "True" if all_ready else "False",
+            now,
+            previous,
+            "" if all_ready else "ContainersNotReady",
+            message,
+        ),
+        "PodScheduled": previous.get("PodScheduled")
+        or _condition("PodScheduled", "True", now, previous),
+    }
+    any_running = any(states[c["name"]]["state"] == "running" for c in containers)
+    status: dict[str, Any] = {
+        "observedGeneration": pod["metadata"].get("generation", 1),
+        "phase": "Running" if any_running else "Pending",
+        "conditions": [conditions[t] for t in CONDITION_ORDER],
+        "hostIP": host_ip,
+        "hostIPs": [{"ip": host_ip}],
+        "startTime": rfc3339(kube["start_time"]),
+        "containerStatuses": statuses,
+        "qosClass": old.get("qosClass", "BestEffort"),
+    }
+    if kube.get("ip"):
+        status["podIP"] = kube["ip"]
+        status["podIPs"] = [{"ip": kube["ip"]}]
+    return status

@@ -1,0 +1,561 @@
+"""A tenant: one learner's whole virtual cluster (store, nodes, caches, registries, kubelets).
+
+Every public method first runs the timers that are due, so the cluster a request sees is the
+cluster at that moment. Timers are plain lists `[due, seq, action, argument]` so the whole
+tenant saves to JSON-able dicts and back (`to_state` / `from_state`).
+"""
+
+from __future__ import annotations
+
+import base64
+import heapq
+import json
+from typing import Any
+
+from clusters.sim import errors, kubelet
+from clusters.sim.clock import Clock
+from clusters.sim.defaults import default_pod
+from clusters.sim.events import EventRecorder, involved_pod
+from clusters.sim.ids import make_suffix, make_uid, rfc3339
+from clusters.sim.imagemanager import BackOff
+from clusters.sim.kinds import BY_PLURAL, ResourceType
+from clusters.sim.nodes import choose_node, node_images_status, unschedulable_message
+from clusters.sim.patch import apply_patch
+from clusters.sim.selectors import (
+    field_selectors_for,
+    fields_match,
+    labels_match,
+    parse_field_selector,
+    parse_label_selector,
+)
+from clusters.sim.store import ObjectStore, deep_copy
+from clusters.sim.validation import validate_name, validate_pod_create, validate_pod_update
+
+COMPACTION_INTERVAL = 300.0  # kube-apiserver --etcd-compaction-interval
+SYSTEM_NAMESPACES = ("default", "kube-node-lease", "kube-public", "kube-system")
+
+
+class _Cursor:
+    """The tenant's notion of now: a timer runs at its own due time, not at the clock's end."""
+
+    def __init__(self, now: float) -> None:
+        self.value = now
+
+    def now(self) -> float:
+        return self.value
+
+
+class Tenant:
+    def __init__(
+        self, name: str, clock: Clock, token: str = "", namespace: str | None = None
+    ) -> None:
+        self.name = name
+        self.namespace = namespace or name
+        self.token = token
+        self.seed = name
+        self.source = clock
+        self.clock = _Cursor(clock.now())
+        self.store = ObjectStore()
+        self.recorder = EventRecorder(self.store)
+        self.registries: dict[str, dict[str, Any]] = {}
+        self.caches: dict[str, dict[str, Any]] = {}
+        self.kubelet_config: dict[str, Any] = {"serializeImagePulls": True}
+        self.backoff = BackOff()
+        self.pull_errors: dict[str, str] = {}
+        self.kube_pods: dict[str, dict[str, Any]] = {}
+        self.load: dict[str, int] = {}
+        self.node_busy_until: dict[str, float] = {}
+        self.ip_next: dict[str, int] = {}
+        self.timers: list[list[Any]] = []
+        self.timer_seq = 0
+        self.counter = 0
+        self.timeline: list[dict[str, Any]] = []
+        self.last_compaction_rv = 0
+
+    # --- time ------------------------------------------------------------------------------
+    def add_timer(self, delay: float, action: str, argument: Any = None) -> None:
+        self.timer_seq += 1
+        heapq.heappush(self.timers, [self.clock.now() + delay, self.timer_seq, action, argument])
+
+    def next_due(self) -> float | None:
+        return self.timers[0][0] if self.timers else None
+
+    def run_due(self, until: float | None = None) -> int:
+        """Run every timer due up to `until` (default: the clock's now), in due order."""
+        until = self.source.now() if until is None else until
+        ran = 0
+        while self.timers and self.timers[0][0] <= until:
+            due, _, action, argument = heapq.heappop(self.timers)
+            self.clock.value = max(self.clock.value, due)
+            ACTIONS[action](self, argument)
+            ran += 1
+        self.clock.value = max(self.clock.value, until)
+        return ran
+
+    # --- helpers used by the kubelet -----------------------------------------------------------
+    def next_uid(self) -> str:
+        self.counter += 1
+        return make_uid(self.seed, self.counter)
+
+    def allocate_pod_ip(self, node: str) -> str:
+        node_obj = self.store.get("nodes", "", node)
+        cidr = node_obj["spec"]["podCIDR"] if node_obj else "10.244.0.0/24"
+        self.ip_next[node] = self.ip_next.get(node, 1) + 1
+        prefix = cidr.rsplit(".", 1)[0]
+        return f"{prefix}.{self.ip_next[node]}"
+
+    def refresh_node_images(self, node: str) -> None:
+        obj = self.store.get("nodes", "", node)
+        if obj is not None:
+            status = {**obj["status"], "images": node_images_status(self.caches[node])}
+            self.store.replace(
+                "nodes", {**obj, "metadata": dict(obj["metadata"]), "status": status}
+            )
+
+    def pull_credentials(self, pod: dict[str, Any]) -> list[dict[str, str]]:
+        """Credentials from the pod's imagePullSecrets (dockerconfigjson), any registry host."""
+        found = []
+        for ref in pod["spec"].get("imagePullSecrets") or []:
+            secret = self.store.get("secrets", pod["metadata"]["namespace"], ref.get("name", ""))
+            if secret is None:
+                continue
+            raw = (secret.get("data") or {}).get(".dockerconfigjson", "")
+            try:
+                auths = json.loads(base64.b64decode(raw)).get("auths", {})
+            except (ValueError, TypeError):
+                continue
+            for entry in auths.values():
+                username, password = entry.get("username"), entry.get("password")
+                if not username and entry.get("auth"):
+                    username, _, password = base64.b64decode(entry["auth"]).decode().partition(":")
+                found.append({"username": username or "", "password": password or ""})
+        return found
+
+    # --- API -------------------------------------------------------------------------------
+    def _type(self, resource: str) -> ResourceType:
+        rtype = BY_PLURAL.get(resource)
+        if rtype is None:
+            raise errors.not_found(resource, "")
+        return rtype
+
+    def _check_namespace(self, rtype: ResourceType, namespace: str | None) -> str:
+        if not rtype.namespaced:
+            return ""
+        if not namespace:
+            raise errors.bad_request("the namespace of the object is required")
+        if self.store.get("namespaces", "", namespace) is None:
+            raise errors.not_found("namespaces", namespace)
+        return namespace
+
+    def get(self, resource: str, namespace: str | None, name: str) -> dict[str, Any]:
+        self.run_due()
+        rtype = self._type(resource)
+        return self.store.must_get(resource, namespace if rtype.namespaced else "", name)
+
+    def list(
+        self,
+        resource: str,
+        namespace: str | None = None,
+        label_selector: str | None = None,
+        field_selector: str | None = None,
+    ) -> tuple[list[dict[str, Any]], int]:
+        """Matching objects and the list's resourceVersion."""
+        self.run_due()
+        rtype = self._type(resource)
+        matcher = self.matcher(resource, label_selector, field_selector)
+        items = self.store.list(resource, namespace if rtype.namespaced else None)
+        return [o for o in items if matcher(o)], self.store.rv
+
+    def matcher(self, resource: str, label_selector: str | None, field_selector: str | None):
+        labels = parse_label_selector(label_selector)
+        supported = field_selectors_for(resource)
+        fields = parse_field_selector(field_selector, supported)
+
+        def match(obj: dict[str, Any]) -> bool:
+            return labels_match(labels, obj["metadata"].get("labels")) and fields_match(
+                fields, obj, supported
+            )
+
+        return match
+
+    def create(
+        self,
+        resource: str,
+        namespace: str | None,
+        body: dict[str, Any],
+        dry_run: bool = False,
+        field_manager: str | None = None,
+    ) -> dict[str, Any]:
+        self.run_due()
+        rtype = self._type(resource)
+        if not isinstance(body, dict):
+            raise errors.bad_request("the body of the request must be an object")
+        obj = deep_copy(body)
+        obj["apiVersion"], obj["kind"] = rtype.api_version, rtype.kind
+        meta = obj.setdefault("metadata", {})
+        if not isinstance(meta, dict):
+            raise errors.bad_request("metadata must be an object")
+        if (
+            rtype.namespaced
+            and meta.get("namespace")
+            and namespace
+            and meta["namespace"] != namespace
+        ):
+            raise errors.bad_request(
+                "the namespace of the provided object does not match the namespace sent on the "
+                "request"
+            )
+        ns = self._check_namespace(rtype, namespace or meta.get("namespace"))
+        if rtype.namespaced:
+            meta["namespace"] = ns
+        if not meta.get("name") and meta.get("generateName"):
+            self.counter += 1
+            meta["name"] = meta["generateName"] + make_suffix(self.seed, self.counter)
+        for key in (
+            "resourceVersion",
+            "uid",
+            "creationTimestamp",
+            "deletionTimestamp",
+            "generation",
+        ):
+            meta.pop(key, None)
+        if resource == "pods":
+            obj.pop("status", None)
+            self.counter += 1
+            default_pod(obj, make_suffix(self.seed, self.counter))
+            validate_pod_create(obj)
+            meta["generation"] = 1
+        else:
+            name_errors = validate_name(meta.get("name"))
+            if name_errors:
+                raise errors.invalid_object(
+                    rtype.kind, meta.get("name") or "", name_errors, rtype.group
+                )
+        if resource == "namespaces":
+            meta.setdefault("labels", {})["kubernetes.io/metadata.name"] = meta["name"]
+            obj["spec"] = {"finalizers": ["kubernetes"]}
+            obj["status"] = {"phase": "Active"}
+        if self.store.get(resource, ns, meta["name"]) is not None:
+            raise errors.already_exists(resource, meta["name"], rtype.group)
+        meta["uid"] = self.next_uid()
+        meta["creationTimestamp"] = rfc3339(self.clock.now())
+        if field_manager:
+            meta["managedFields"] = [
+                self._managed_entry(
+                    field_manager, "Update" if resource != "pods" else "Update", rtype
+                )
+            ]
+        if dry_run:
+            return obj
+        created = self.store.create(resource, obj)
+        if resource == "pods":
+            if created["spec"].get("nodeName"):
+                self._bind_directly(created)
+            else:
+                self.add_timer(0.0, "schedule", [ns, meta["name"], meta["uid"]])
+        return created
+
+    def _managed_entry(self, manager: str, operation: str, rtype: ResourceType) -> dict[str, Any]:
+        return {
+            "manager": manager,
+            "operation": operation,
+            "apiVersion": rtype.api_version,
+            "time": rfc3339(self.clock.now()),
+            "fieldsType": "FieldsV1",
+            "fieldsV1": {},
+        }
+
+    def _bind_directly(self, pod: dict[str, Any]) -> None:
+        """spec.nodeName set by the user: no scheduler, the node's kubelet takes it at once."""
+        if self.store.get("nodes", "", pod["spec"]["nodeName"]) is None:
+            return  # a real pod bound to a missing node stays Pending (until pod GC)
+        kubelet.admit(self, pod)
+        now = rfc3339(self.clock.now())
+        status = {
+            **pod["status"],
+            "conditions": [
+                {
+                    "type": "PodScheduled",
+                    "status": "True",
+                    "lastProbeTime": None,
+                    "lastTransitionTime": now,
+                }
+            ],
+        }
+        self.store.replace("pods", {**pod, "metadata": dict(pod["metadata"]), "status": status})
+
+    def update(
+        self,
+        resource: str,
+        namespace: str | None,
+        name: str,
+        body: dict[str, Any],
+        dry_run: bool = False,
+        subresource: str = "",
+    ) -> dict[str, Any]:
+        self.run_due()
+        rtype = self._type(resource)
+        ns = namespace if rtype.namespaced else ""
+        current = self.store.must_get(resource, ns or "", name)
+        if not isinstance(body, dict):
+            raise errors.bad_request("the body of the request must be an object")
+        new = deep_copy(body)
+        meta = new.setdefault("metadata", {})
+        if meta.get("name") and meta["name"] != name:
+            raise errors.bad_request("the name of the object does not match the name on the URL")
+        expected_rv = meta.get("resourceVersion")
+        if expected_rv and expected_rv != current["metadata"]["resourceVersion"]:
+            raise errors.conflict(resource, name, rtype.group)
+        keep = (
+            "name",
+            "namespace",
+            "uid",
+            "creationTimestamp",
+            "generation",
+            "deletionTimestamp",
+            "deletionGracePeriodSeconds",
+        )
+        meta.update({k: current["metadata"][k] for k in keep if k in current["metadata"]})
+        new["apiVersion"], new["kind"] = rtype.api_version, rtype.kind
+        if subresource == "status":
+            new = {
+                **current,
+                "status": new.get("status", {}),
+                "metadata": dict(current["metadata"]),
+            }
+        elif resource == "pods":
+            new["status"] = current.get("status", {})
+            for key in ("containers", "initContainers"):
+                for container in (new.get("spec") or {}).get(key) or []:
+                    if isinstance(container, dict) and not container.get("imagePullPolicy"):
+                        old = next(
+                            (
+                                c
+                                for c in current["spec"].get(key) or []
+                                if c["name"] == container.get("name")
+                            ),
+                            None,
+                        )
+                        container["imagePullPolicy"] = old["imagePullPolicy"] if old else ""
+            validate_pod_update(current, new)
+            if new["spec"] != current["spec"]:
+                meta["generation"] = current["metadata"].get("generation", 1) + 1
+        if dry_run:
+            return new
+        stored = self.store.replace(resource, new)
+        if resource == "pods" and subresource != "status":
+            old_images = {c["name"]: c["image"] for c in current["spec"]["containers"]}
+            if old_images != {c["name"]: c["image"] for c in stored["spec"]["containers"]}:
+                kubelet.image_changed(self, stored, old_images)
+        return stored
+
+    def patch(
+        self,
+        resource: str,
+        namespace: str | None,
+        name: str,
+        content_type: str,
+        patch: Any,
+        dry_run: bool = False,
+        subresource: str = "",
+    ) -> dict[str, Any]:
+        self.run_due()
+        rtype = self._type(resource)
+        current = self.store.must_get(resource, namespace if rtype.namespaced else "", name)
+        patched = apply_patch(content_type, current, patch)
+        patched.setdefault("metadata", {})["resourceVersion"] = current["metadata"][
+            "resourceVersion"
+        ]
+        return self.update(
+            resource, namespace, name, patched, dry_run=dry_run, subresource=subresource
+        )
+
+    def delete(
+        self,
+        resource: str,
+        namespace: str | None,
+        name: str,
+        grace: int | None = None,
+        dry_run: bool = False,
+    ) -> dict[str, Any]:
+        self.run_due()
+        rtype = self._type(resource)
+        ns = namespace if rtype.namespaced else ""
+        current = self.store.must_get(resource, ns or "", name)
+        if dry_run:
+            return current
+        if resource == "pods":
+            return self._delete_pod(current, grace)
+        if resource == "namespaces":
+            for res, bucket in list(self.store.objects.items()):
+                for key in [k for k in bucket if k[0] == name]:
+                    self.store.delete(res, key[0], key[1])
+        return self.store.delete(resource, ns or "", name)
+
+    def _delete_pod(self, pod: dict[str, Any], grace: int | None) -> dict[str, Any]:
+        meta = pod["metadata"]
+        if meta.get("deletionTimestamp"):
+            return pod
+        uid = meta["uid"]
+        if grace is None:
+            grace = pod["spec"].get("terminationGracePeriodSeconds", 30)
+        if grace == 0 or uid not in self.kube_pods:
+            kubelet.forget(self, uid)
+            return self.store.delete("pods", meta["namespace"], meta["name"])
+        marked_meta = {
+            **meta,
+            "deletionTimestamp": rfc3339(self.clock.now() + grace),
+            "deletionGracePeriodSeconds": grace,
+        }
+        marked = self.store.replace("pods", {**pod, "metadata": marked_meta})
+        seconds = kubelet.kill(self, marked)
+        self.add_timer(min(seconds, grace), "finish_delete", [meta["namespace"], meta["name"], uid])
+        return marked
+
+    # --- state -----------------------------------------------------------------------------
+    def to_state(self) -> dict[str, Any]:
+        return {
+            "name": self.name,
+            "namespace": self.namespace,
+            "token": self.token,
+            "seed": self.seed,
+            "now": self.clock.value,
+            "store": self.store.to_state(),
+            "events_index": self.recorder.index,
+            "registries": self.registries,
+            "caches": self.caches,
+            "kubelet_config": self.kubelet_config,
+            "backoff": self.backoff.to_state(),
+            "pull_errors": self.pull_errors,
+            "kube_pods": self.kube_pods,
+            "load": self.load,
+            "node_busy_until": self.node_busy_until,
+            "ip_next": self.ip_next,
+            "timers": self.timers,
+            "timer_seq": self.timer_seq,
+            "counter": self.counter,
+            "timeline": self.timeline,
+            "last_compaction_rv": self.last_compaction_rv,
+        }
+
+    @classmethod
+    def from_state(cls, state: dict[str, Any], clock: Clock) -> Tenant:
+        tenant = cls(state["name"], clock, state["token"], state["namespace"])
+        tenant.seed = state["seed"]
+        tenant.clock.value = state["now"]
+        tenant.store = ObjectStore.from_state(state["store"])
+        tenant.recorder = EventRecorder(tenant.store, state["events_index"])
+        for key in (
+            "registries",
+            "caches",
+            "kubelet_config",
+            "pull_errors",
+            "kube_pods",
+            "load",
+            "node_busy_until",
+            "ip_next",
+            "timers",
+            "timer_seq",
+            "counter",
+            "timeline",
+            "last_compaction_rv",
+        ):
+            setattr(tenant, key, state[key])
+        tenant.backoff = BackOff.from_state(state["backoff"])
+        heapq.heapify(tenant.timers)
+        return tenant
+
+
+# --- timer actions ----------------------------------------------------------------------------
+def _schedule(t: Tenant, argument: list[str]) -> None:
+    namespace, name, uid = argument
+    pod = t.store.get("pods", namespace, name)
+    if (
+        pod is None
+        or pod["metadata"]["uid"] != uid
+        or pod["spec"].get("nodeName")
+        or pod["metadata"].get("deletionTimestamp")
+    ):
+        return
+    nodes = t.store.list("nodes")
+    chosen = choose_node(pod, nodes, t.load)
+    now = rfc3339(t.clock.now())
+    if chosen is None:
+        t.recorder.record(
+            t.clock.now(),
+            involved_pod(pod),
+            "Warning",
+            "FailedScheduling",
+            unschedulable_message(pod, nodes),
+            "default-scheduler",
+        )
+        condition = {
+            "type": "PodScheduled",
+            "status": "False",
+            "lastProbeTime": None,
+            "lastTransitionTime": now,
+            "reason": "Unschedulable",
+            "message": unschedulable_message(pod, nodes),
+        }
+        status = {**pod["status"], "conditions": [condition]}
+        t.store.replace("pods", {**pod, "metadata": dict(pod["metadata"]), "status": status})
+        return
+    meta = pod["metadata"]
+    bound = {
+        **pod,
+        "metadata": dict(meta),
+        "spec": {**pod["spec"], "nodeName": chosen},
+        "status": {
+            **pod["status"],
+            "conditions": [
+                {
+                    "type": "PodScheduled",
+                    "status": "True",
+                    "lastProbeTime": None,
+                    "lastTransitionTime": now,
+                }
+            ],
+        },
+    }
+    bound = t.store.replace("pods", bound)
+    t.recorder.record(
+        t.clock.now(),
+        involved_pod(bound),
+        "Normal",
+        "Scheduled",
+        f"Successfully assigned {meta['namespace']}/{meta['name']} to {chosen}",
+        "default-scheduler",
+    )
+    kubelet.admit(t, bound)
+
+
+def _finish_delete(t: Tenant, argument: list[str]) -> None:
+    namespace, name, uid = argument
+    pod = t.store.get("pods", namespace, name)
+    kubelet.forget(t, uid)
+    if pod is not None and pod["metadata"]["uid"] == uid:
+        t.store.delete("pods", namespace, name)
+
+
+def _compact(t: Tenant, _: Any) -> None:
+    """Every 5 minutes compact to the version seen 5 minutes earlier, as kube-apiserver does."""
+    t.store.compact(t.last_compaction_rv)
+    t.last_compaction_rv = t.store.rv
+    t.add_timer(COMPACTION_INTERVAL, "compact")
+
+
+def _timeline(t: Tenant, index: int) -> None:
+    from clusters.sim.world import apply_change
+
+    apply_change(t, t.timeline[index])
+
+
+ACTIONS = {
+    "schedule": _schedule,
+    "kubelet_sync": kubelet.sync,
+    "kubelet_pull_done": kubelet.pull_done,
+    "kubelet_start": kubelet.start,
+    "finish_delete": _finish_delete,
+    "compact": _compact,
+    "timeline": _timeline,
+}

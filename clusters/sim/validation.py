@@ -1,0 +1,177 @@
+"""Pod validation with the API server's field paths and messages.
+
+Upstream: pkg/apis/core/validation/validation.go (ValidatePodCreate, ValidatePodUpdate,
+validateContainers, validatePullPolicy, validateRestartPolicy) and
+apimachinery/pkg/util/validation/validation.go (the DNS-1123 messages).
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+from clusters.sim.errors import (
+    FieldError,
+    duplicate,
+    field_forbidden,
+    invalid,
+    invalid_object,
+    not_supported,
+    required,
+)
+
+DNS1123_LABEL_RE = re.compile(r"^[a-z0-9]([-a-z0-9]*[a-z0-9])?$")
+DNS1123_SUBDOMAIN_RE = re.compile(
+    r"^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$"
+)
+DNS1123_LABEL_MESSAGE = (
+    "a lowercase RFC 1123 label must consist of lower case alphanumeric characters or '-', "
+    "and must start and end with an alphanumeric character (e.g. 'my-name',  or '123-abc', "
+    "regex used for validation is '[a-z0-9]([-a-z0-9]*[a-z0-9])?')"
+)
+DNS1123_SUBDOMAIN_MESSAGE = (
+    "a lowercase RFC 1123 subdomain must consist of lower case alphanumeric characters, '-' "
+    "or '.', and must start and end with an alphanumeric character (e.g. 'example.com', regex "
+    "used for validation is '[a-z0-9]([-a-z0-9]*[a-z0-9])?(\\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*')"
+)
+PULL_POLICIES = ["Always", "IfNotPresent", "Never"]
+RESTART_POLICIES = ["Always", "OnFailure", "Never"]
+DNS_POLICIES = ["ClusterFirstWithHostNet", "ClusterFirst", "Default", "None"]
+POD_UPDATE_FORBIDDEN = (
+    "pod updates may not change fields other than `spec.containers[*].image`,"
+    "`spec.initContainers[*].image`,`spec.activeDeadlineSeconds`,`spec.tolerations` "
+    "(only additions to existing tolerations),`spec.terminationGracePeriodSeconds` "
+    "(allow it to be set to 1 if it was previously negative)"
+)
+
+
+def validate_name(name: Any, field: str = "metadata.name") -> list[FieldError]:
+    if not name:
+        return [required(field, "name or generateName is required")]
+    if not isinstance(name, str):
+        return [invalid(field, name, "must be a string")]
+    errors: list[FieldError] = []
+    if len(name) > 253:
+        errors.append(invalid(field, name, "must be no more than 253 characters"))
+    if not DNS1123_SUBDOMAIN_RE.match(name):
+        errors.append(invalid(field, name, DNS1123_SUBDOMAIN_MESSAGE))
+    return errors
+
+
+def validate_metadata(meta: dict[str, Any]) -> list[FieldError]:
+    errors = validate_name(meta.get("name"))
+    for key in ("labels", "annotations"):
+        value = meta.get(key)
+        if value is not None and not isinstance(value, dict):
+            errors.append(invalid(f"metadata.{key}", value, "must be a map of strings"))
+    return errors
+
+
+def _validate_container(container: Any, path: str, seen: set[str]) -> list[FieldError]:
+    if not isinstance(container, dict):
+        return [invalid(path, container, "must be an object")]
+    errors: list[FieldError] = []
+    name = container.get("name")
+    if not name:
+        errors.append(required(f"{path}.name"))
+    elif not isinstance(name, str) or not DNS1123_LABEL_RE.match(name) or len(name) > 63:
+        errors.append(invalid(f"{path}.name", name, DNS1123_LABEL_MESSAGE))
+    elif name in seen:
+        errors.append(duplicate(f"{path}.name", name))
+    else:
+        seen.add(name)
+    image = container.get("image")
+    if not image:
+        errors.append(required(f"{path}.image"))
+    elif not isinstance(image, str):
+        errors.append(invalid(f"{path}.image", image, "must be a string"))
+    elif image != image.strip():
+        errors.append(
+            invalid(f"{path}.image", image, "must not have leading or trailing whitespace")
+        )
+    policy = container.get("imagePullPolicy")
+    if not policy:
+        errors.append(required(f"{path}.imagePullPolicy"))
+    elif policy not in PULL_POLICIES:
+        errors.append(not_supported(f"{path}.imagePullPolicy", policy, PULL_POLICIES))
+    return errors
+
+
+def validate_pod_spec(spec: Any) -> list[FieldError]:
+    """Checks a defaulted spec (a policy is required once defaulting has run, as upstream)."""
+    if not isinstance(spec, dict):
+        return [required("spec")]
+    errors: list[FieldError] = []
+    seen: set[str] = set()
+    for key in ("initContainers", "containers"):
+        containers = spec.get(key) or []
+        if not isinstance(containers, list):
+            errors.append(invalid(f"spec.{key}", containers, "must be a list"))
+            continue
+        for index, container in enumerate(containers):
+            errors += _validate_container(container, f"spec.{key}[{index}]", seen)
+    if not spec.get("containers"):
+        errors.append(required("spec.containers"))
+    restart = spec.get("restartPolicy")
+    if restart not in RESTART_POLICIES:
+        errors.append(not_supported("spec.restartPolicy", restart, RESTART_POLICIES))
+    dns = spec.get("dnsPolicy")
+    if dns not in DNS_POLICIES:
+        errors.append(not_supported("spec.dnsPolicy", dns, DNS_POLICIES))
+    node_selector = spec.get("nodeSelector")
+    if node_selector is not None and not isinstance(node_selector, dict):
+        errors.append(invalid("spec.nodeSelector", node_selector, "must be a map of strings"))
+    node_name = spec.get("nodeName")
+    if node_name and (not isinstance(node_name, str) or not DNS1123_SUBDOMAIN_RE.match(node_name)):
+        errors.append(invalid("spec.nodeName", node_name, DNS1123_SUBDOMAIN_MESSAGE))
+    grace = spec.get("terminationGracePeriodSeconds")
+    if grace is not None and (not isinstance(grace, int) or isinstance(grace, bool)):
+        errors.append(invalid("spec.terminationGracePeriodSeconds", grace, "must be an integer"))
+    return errors
+
+
+def validate_pod_create(pod: dict[str, Any]) -> None:
+    """Raises ApiError 422 (Invalid) listing every problem, as ValidatePodCreate does."""
+    errors = validate_metadata(pod.get("metadata") or {}) + validate_pod_spec(pod.get("spec"))
+    if errors:
+        raise invalid_object("Pod", (pod.get("metadata") or {}).get("name") or "", errors)
+
+
+def _mutable_view(spec: dict[str, Any]) -> dict[str, Any]:
+    """The spec with the fields a pod update may change blanked out (ValidatePodUpdate)."""
+    view = dict(spec)
+    for key in ("containers", "initContainers"):
+        if key in view:
+            view[key] = [{**c, "image": None} for c in view[key]]
+    view.pop("activeDeadlineSeconds", None)
+    view.pop("tolerations", None)
+    view.pop("terminationGracePeriodSeconds", None)
+    return view
+
+
+def _changed_fields(old: dict[str, Any], new: dict[str, Any], prefix: str = "") -> list[str]:
+    changed = []
+    for key in sorted(set(old) | set(new)):
+        a, b = old.get(key), new.get(key)
+        if a == b:
+            continue
+        if isinstance(a, dict) and isinstance(b, dict):
+            changed += _changed_fields(a, b, f"{prefix}{key}.")
+        else:
+            changed.append(f"{prefix}{key}")
+    return changed
+
+
+def validate_pod_update(old: dict[str, Any], new: dict[str, Any]) -> None:
+    """Only images (and a few scheduling fields) may change on a Pod."""
+    name = old["metadata"]["name"]
+    errors = validate_metadata(new.get("metadata") or {}) + validate_pod_spec(new.get("spec"))
+    if errors:
+        raise invalid_object("Pod", name, errors)
+    old_view, new_view = _mutable_view(old["spec"]), _mutable_view(new["spec"])
+    if old_view != new_view:
+        # Upstream appends a cmp.Diff of the specs; we list the changed fields instead.
+        diff = "\n".join(f"  changed: spec.{f}" for f in _changed_fields(old_view, new_view))
+        raise invalid_object(
+            "Pod", name, [field_forbidden("spec", f"{POD_UPDATE_FORBIDDEN}\n{diff}")]
+        )

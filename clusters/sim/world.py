@@ -1,0 +1,97 @@
+"""Realise a lab world (docs/architecture.md, "A lab world") inside a tenant, and its timeline."""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+from clusters.sim import errors
+from clusters.sim.nodes import add_image, new_cache, node_object
+from clusters.sim.reference import InvalidReference, parse_normalized_named
+from clusters.sim.registry import lookup_tag, move_tag
+from clusters.sim.store import deep_copy
+from clusters.sim.tenant import SYSTEM_NAMESPACES, Tenant
+
+_DURATION_RE = re.compile(r"^(?:(\d+(?:\.\d+)?)h)?(?:(\d+(?:\.\d+)?)m)?(?:(\d+(?:\.\d+)?)s)?$")
+
+
+def parse_duration(text: str | int | float) -> float:
+    """`90s`, `2m`, `1h30m` or a number of seconds."""
+    if isinstance(text, int | float):
+        return float(text)
+    match = _DURATION_RE.match(text.strip())
+    if not match or not any(match.groups()):
+        raise ValueError(f"invalid duration {text!r}")
+    hours, minutes, seconds = (float(g) if g else 0.0 for g in match.groups())
+    return hours * 3600 + minutes * 60 + seconds
+
+
+def _world_error(message: str) -> errors.ApiError:
+    return errors.ApiError(errors.status_object(422, "Invalid", f"invalid world: {message}"))
+
+
+def seed_cache(t: Tenant, node: str, entry: str | dict[str, Any]) -> None:
+    """Put an image on a node: a ref resolved through the registry, or {ref, digest, size}."""
+    ref_text = entry if isinstance(entry, str) else entry.get("ref", "")
+    try:
+        ref = parse_normalized_named(ref_text)
+    except InvalidReference as err:
+        raise _world_error(f"node {node}: cache entry {ref_text!r}: {err}") from err
+    if isinstance(entry, dict) and entry.get("digest"):
+        digest, size = entry["digest"], int(entry.get("size", 0))
+    else:
+        tag_ref = ref if ref.tag or ref.digest else parse_normalized_named(ref_text + ":latest")
+        found = lookup_tag(t.registries, tag_ref)
+        if found is None:
+            raise _world_error(f"node {node}: cache entry {ref_text!r} is not in any registry")
+        digest, size, ref = found["digest"], int(found.get("size", 0)), tag_ref
+    add_image(t.caches[node], ref, digest, size, t.clock.now())
+
+
+def realise(t: Tenant, world: dict[str, Any]) -> None:
+    """Create namespaces, nodes (with caches), secrets and objects; arm the timeline."""
+    world = deep_copy(world or {})
+    t.registries = {r["host"]: r for r in world.get("registries") or []}
+    t.kubelet_config.update(world.get("kubelet") or {})
+    for namespace in (*SYSTEM_NAMESPACES, t.namespace):
+        if t.store.get("namespaces", "", namespace) is None:
+            t.create("namespaces", None, {"metadata": {"name": namespace}})
+    for index, spec in enumerate(world.get("nodes") or [{"name": "node-1"}]):
+        name = spec["name"]
+        t.caches[name] = new_cache()
+        for entry in spec.get("cache") or []:
+            seed_cache(t, name, entry)
+        t.store.create(
+            "nodes", node_object(spec, index, t.next_uid(), t.clock.now(), t.caches[name])
+        )
+    for secret in world.get("secrets") or []:
+        t.create(
+            "secrets",
+            secret.get("metadata", {}).get("namespace") or t.namespace,
+            {"type": "Opaque", **secret},
+        )
+    for obj in world.get("objects") or []:
+        plural = obj.get("kind", "").lower() + "s"
+        t.create(plural, obj.get("metadata", {}).get("namespace") or t.namespace, obj)
+    t.timeline = list(world.get("timeline") or [])
+    for index, change in enumerate(t.timeline):
+        t.add_timer(parse_duration(change.get("after", 0)), "timeline", index)
+    t.add_timer(300.0, "compact")
+
+
+def apply_change(t: Tenant, change: dict[str, Any]) -> None:
+    """One timeline entry: move_tag, registry_down, registry_up or cache (image onto a node)."""
+    if "move_tag" in change:
+        spec = change["move_tag"]
+        ref = parse_normalized_named(spec["ref"])
+        move_tag(t.registries, ref, spec["digest"], int(spec.get("size", 0)))
+    if "registry_down" in change:
+        t.registries.setdefault(change["registry_down"], {"host": change["registry_down"]})[
+            "down"
+        ] = True
+    if "registry_up" in change:
+        t.registries.get(change["registry_up"], {}).pop("down", None)
+    if "cache" in change:
+        spec = change["cache"]
+        seed_cache(t, spec["node"], spec.get("image") or spec)
+        t.refresh_node_images(spec["node"])
