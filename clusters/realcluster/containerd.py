@@ -10,6 +10,7 @@ CRI plugin's `config_path`.
 
 from __future__ import annotations
 
+import os
 import subprocess
 from dataclasses import dataclass
 from pathlib import Path
@@ -118,6 +119,8 @@ state = "{self.workdir}/state"
             capture_output=True,
             text=True,
             timeout=timeout,
+            # The same no-mount snapshotter as the CRI plugin, for ctr's own unpacking.
+            env={**os.environ, "CONTAINERD_SNAPSHOTTER": "native"},
         )
 
     def write_hosts(self, host: str, server: str, ca_file: Path | None = None) -> None:

@@ -176,20 +176,21 @@ def record(world: LocalWorld, fault: Fault, when: str, tool_versions: dict) -> d
     started = time.monotonic()
     ctr = run_ctr(world, fault, ref)
     ctr_seconds = time.monotonic() - started
-    cri = run_cri(world, fault, ref)
+    cri = None if fault.deadline_seconds else run_cri(world, fault, ref)
     flags = ctr_flags(fault, world)
     flags[1] = "CERTS_D"  # the temporary folder's name says nothing
     ctr_command = ["ctr", "--address", "SOCKET", "images", "pull", *flags, ref]
     if fault.deadline_seconds:
         ctr_command[3:3] = ["--timeout", f"{fault.deadline_seconds}s"]
-    cri_template = template(cri.text, ref, world)
-    if fault.deadline_seconds:
-        # The deadline was our gRPC client's, so the status text is the Python client's, not
-        # something a kubelet would print: the kubelet sets no deadline on PullImage, and
-        # containerd 1.6.20 has no image_pull_progress_timeout, so such a pull just hangs.
+    if cri is None:
+        # A hanging pull is recorded from ctr only. Through CRI the deadline would be our gRPC
+        # client's and the text the Python client's, nothing a kubelet prints: the kubelet
+        # sets no deadline on PullImage and containerd 1.6.20 has no
+        # image_pull_progress_timeout, so on such a node the pull just hangs.
         cri_section = None
         event = None
     else:
+        cri_template = template(cri.text, ref, world)
         cri_section = {
             "call": "runtime.v1.ImageService/PullImage over gRPC (what the kubelet calls)",
             "auth": "username+password in PullImageRequest.auth" if fault.credentials else None,

@@ -1,0 +1,97 @@
+"""The real registry: pushed digests, a moved tag, htpasswd auth, containerd pulls."""
+
+import urllib.error
+import urllib.request
+
+import pytest
+
+from clusters.realcluster.images import load_catalog
+from clusters.realcluster.localworld import PRIVATE_CREDENTIALS, LocalWorld
+from clusters.realcluster.registry import Credentials
+from clusters.realcluster.world import UnknownDigest, move_tag, realise_registry
+
+CATALOG = load_catalog()["images"]
+
+
+def test_pushed_images_keep_the_catalog_digests(world: LocalWorld):
+    for ref in ("lab/web:1.0", "lab/web:2.0", "lab/crash:1.0", "lab/big:1.0"):
+        repository, tag = ref.split(":")
+        assert world.public.manifest_digest(repository, tag) == CATALOG[ref]["digest"]
+
+
+def test_a_moved_tag_shows_the_new_digest(world: LocalWorld):
+    spec = {
+        "repositories": [
+            {"name": "lab/app", "tags": {"1.0": {"digest": CATALOG["lab/crash:1.0"]["digest"]}}}
+        ]
+    }
+    realise_registry(spec, world.layout, world.public, world.built_by_digest, "s-move")
+    before = world.public.manifest_digest("s-move/lab/app", "1.0")
+    move_tag(
+        world.public,
+        world.layout,
+        "lab/app",
+        "1.0",
+        CATALOG["lab/crash:2.0"]["digest"],
+        world.built_by_digest,
+        "s-move",
+    )
+    after = world.public.manifest_digest("s-move/lab/app", "1.0")
+    assert (before, after) == (
+        CATALOG["lab/crash:1.0"]["digest"],
+        CATALOG["lab/crash:2.0"]["digest"],
+    )
+
+
+def test_each_session_gets_its_own_repository_path(world: LocalWorld):
+    spec = {
+        "repositories": [
+            {"name": "lab/web", "tags": {"1.0": {"digest": CATALOG["lab/web:1.0"]["digest"]}}}
+        ]
+    }
+    pushed = realise_registry(spec, world.layout, world.public, world.built_by_digest, "s-42")
+    assert pushed == {"s-42/lab/web:1.0": CATALOG["lab/web:1.0"]["digest"]}
+    assert world.public.manifest_digest("s-43/lab/web", "1.0") is None
+
+
+def test_a_digest_outside_the_catalog_is_refused_clearly(world: LocalWorld):
+    spec = {
+        "repositories": [{"name": "lab/web", "tags": {"1.0": {"digest": "sha256:" + "0" * 64}}}]
+    }
+    with pytest.raises(UnknownDigest, match="no lab image has digest sha256:0000"):
+        realise_registry(spec, world.layout, world.public, world.built_by_digest)
+
+
+def test_the_private_registry_denies_anonymous_reads(world: LocalWorld):
+    with pytest.raises(urllib.error.HTTPError) as denied:
+        world.private.manifest_digest("lab/private", "1.0")
+    assert denied.value.code == 401
+    assert denied.value.headers["WWW-Authenticate"].startswith("Basic realm=")
+
+
+def test_the_private_registry_permits_the_right_password_only(world: LocalWorld):
+    digest = world.private.manifest_digest("lab/private", "1.0", PRIVATE_CREDENTIALS)
+    assert digest == CATALOG["lab/private:1.0"]["digest"]
+    with pytest.raises(urllib.error.HTTPError, match="401"):
+        world.private.manifest_digest("lab/private", "1.0", Credentials("learner", "nope"))
+
+
+def test_containerd_pulls_through_cri_and_lists_the_digest(world: LocalWorld):
+    ref = f"{world.public.host}/lab/web:2.0"
+    assert world.containerd.cri_pull(ref).ok
+    assert world.containerd.image_digests()[ref] == CATALOG["lab/web:2.0"]["digest"]
+
+
+def test_containerd_pulls_a_private_image_with_credentials(world: LocalWorld):
+    ref = f"{world.private.host}/lab/private:1.0"
+    pulled = world.containerd.cri_pull(
+        ref, PRIVATE_CREDENTIALS.username, PRIVATE_CREDENTIALS.password
+    )
+    assert pulled.ok, pulled.text
+
+
+def test_ctr_pulls_into_its_own_namespace(world: LocalWorld):
+    ref = f"{world.public.host}/lab/crash:1.0"
+    pulled = world.containerd.ctr_pull(ref, "--hosts-dir", str(world.containerd.certs_dir))
+    assert pulled.ok, pulled.text
+    assert world.containerd.image_digests("default")[ref] == CATALOG["lab/crash:1.0"]["digest"]
