@@ -20,7 +20,7 @@ from clusters.sim.ids import make_suffix, make_uid, rfc3339
 from clusters.sim.imagemanager import BackOff
 from clusters.sim.kinds import BY_PLURAL, ResourceType
 from clusters.sim.nodes import choose_node, node_images_status, unschedulable_message
-from clusters.sim.patch import apply_patch
+from clusters.sim.patching import PatchError, apply_patch
 from clusters.sim.selectors import (
     field_selectors_for,
     fields_match,
@@ -362,7 +362,10 @@ class Tenant:
         self.run_due()
         rtype = self._type(resource)
         current = self.store.must_get(resource, namespace if rtype.namespaced else "", name)
-        patched = apply_patch(content_type, current, patch)
+        try:
+            patched = apply_patch(current, patch, content_type, rtype.kind)
+        except PatchError as err:
+            raise errors.ApiError(err.status()) from err
         patched.setdefault("metadata", {})["resourceVersion"] = current["metadata"][
             "resourceVersion"
         ]
