@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import secrets
 import socket
 
 import pytest
@@ -21,3 +22,28 @@ def machine_redis_url() -> str:
     if not answered:
         pytest.fail("Redis is not answering on 127.0.0.1:6379: start it (see .ci/run)")
     return "redis://{}:{}".format(*MACHINE_REDIS)
+
+
+@pytest.fixture
+def isolated_channel_layer(settings, machine_redis_url: str) -> dict:
+    """The real Redis channel layer, under a key prefix no other test run shares.
+
+    Assigning settings.CHANNEL_LAYERS fires setting_changed, which makes Channels drop the
+    layer it built before, so each test gets a fresh one.
+    """
+    settings.CHANNEL_LAYERS = {
+        "default": {
+            "BACKEND": "channels_redis.core.RedisChannelLayer",
+            "CONFIG": {
+                "hosts": [f"{machine_redis_url}/11"],
+                "prefix": f"test-{secrets.token_hex(6)}",
+            },
+        }
+    }
+    return settings.CHANNEL_LAYERS
+
+
+@pytest.fixture
+def fast_password_hasher(settings) -> None:
+    """Creating users with the production hasher costs about half a second each."""
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]

@@ -45,7 +45,7 @@
       row.querySelector("[data-field=node]").textContent = summary.node || "<none>";
     },
 
-    event(payload) {
+    event(payload, seq) {
       const ev = payload.event;
       // An aggregated Event comes back with a higher count: update its line in place.
       let item = eventList.querySelector(`li[data-id="${CSS.escape(payload.id)}"]`);
@@ -55,6 +55,7 @@
         eventList.appendChild(item);
       }
       item.dataset.reason = ev.reason;
+      item.dataset.seq = String(seq);
       item.className = ev.type === "Warning" ? "warning" : "normal";
       const count = ev.count > 1 ? ` (x${ev.count})` : "";
       item.textContent = `${ev.type}  ${ev.reason}  ${ev.kind.toLowerCase()}/${ev.name}: ${ev.message}${count}`;
@@ -79,7 +80,7 @@
     if (message.seq <= lastSeq()) return;
     body.dataset.lastSeq = String(message.seq);
     const renderer = render[message.kind];
-    if (renderer) renderer(message.payload);
+    if (renderer) renderer(message.payload, message.seq);
   }
 
   function connect() {
