@@ -1,0 +1,337 @@
+"""The HTTP layer: the Kubernetes wire format over the engine, on one asyncio loop.
+
+Every engine call happens on the server's event loop (all handlers are async), so the engine
+needs no locks. A background task advances the simulator on a short timer; requests also bring
+their tenant up to date before reading it.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+from dataclasses import dataclass, field
+from typing import Any
+
+from starlette.applications import Starlette
+from starlette.requests import Request
+from starlette.responses import PlainTextResponse, Response, StreamingResponse
+from starlette.routing import Route
+
+from clusters.apiserver import discovery
+from clusters.apiserver.labworlds import LabWorlds
+from clusters.apiserver.podlogs import pod_log
+from clusters.apiserver.tables import table, wants_table
+from clusters.apiserver.watch import WatchRequest, stream
+from clusters.apiserver.wire import error_response, flag, json_response, read_json, status_success
+from clusters.sim import errors
+from clusters.sim.kinds import BY_PLURAL
+from clusters.sim.simulator import Simulator
+from clusters.sim.tenant import Tenant
+
+log = logging.getLogger(__name__)
+ADMIN_USER = "sim-admin"
+
+
+@dataclass
+class ServerState:
+    simulator: Simulator
+    admin_token: str
+    tick_seconds: float = 0.05
+    bookmark_interval: float = 60.0
+    labworlds: LabWorlds = field(init=False)
+
+    def __post_init__(self) -> None:
+        self.labworlds = LabWorlds(self.simulator)
+
+
+@dataclass
+class Target:
+    """What a /api or /apis path names."""
+
+    resource: str
+    namespace: str | None = None
+    name: str | None = None
+    subresource: str = ""
+
+
+def parse_core_path(parts: list[str]) -> Target:
+    """Parts after /api/v1: `pods`, `namespaces/ns/pods/name/log`, `nodes/n`, `namespaces/ns`."""
+    if len(parts) >= 3 and parts[0] == "namespaces":
+        namespace, rest = parts[1], parts[2:]
+        return Target(
+            rest[0], namespace, rest[1] if len(rest) > 1 else None, rest[2] if len(rest) > 2 else ""
+        )
+    return Target(
+        parts[0], None, parts[1] if len(parts) > 1 else None, parts[2] if len(parts) > 2 else ""
+    )
+
+
+def _bearer(request: Request) -> str:
+    header = request.headers.get("authorization", "")
+    scheme, _, token = header.partition(" ")
+    return token.strip() if scheme.lower() == "bearer" else ""
+
+
+def _forbidden(
+    verb: str, resource: str, group: str = "", namespace: str | None = None
+) -> errors.ApiError:
+    where = f' in the namespace "{namespace}"' if namespace else " at the cluster scope"
+    return errors.forbidden(
+        f'{resource} is forbidden: User "{ADMIN_USER}" cannot {verb} resource "{resource}" '
+        f'in API group "{group}"{where}'
+    )
+
+
+VERBS = {"GET": "get", "POST": "create", "PUT": "update", "PATCH": "patch", "DELETE": "delete"}
+
+
+async def dispatch(request: Request) -> Response:
+    state: ServerState = request.app.state.server
+    path = request.url.path.rstrip("/") or "/"
+    try:
+        if path in ("/healthz", "/livez", "/readyz"):
+            return PlainTextResponse("ok")
+        token = _bearer(request)
+        is_admin = bool(token) and token == state.admin_token
+        tenant = None if is_admin else state.simulator.tenant_for_token(token) if token else None
+        if not is_admin and tenant is None:
+            raise errors.unauthorized()
+        return await _route(request, state, path, is_admin, tenant)
+    except errors.ApiError as err:
+        return error_response(err)
+    except Exception:  # the last line of defence: a Status, never a traceback
+        log.exception("internal error on %s %s", request.method, path)
+        return json_response(
+            errors.status_object(500, "InternalError", "an internal error occurred"), 500
+        )
+
+
+async def _route(
+    request: Request, state: ServerState, path: str, is_admin: bool, tenant: Tenant | None
+) -> Response:
+    parts = [p for p in path.split("/") if p]
+    if path == "/version":
+        return json_response(discovery.VERSION_INFO)
+    if path == "/api":
+        host = request.url.netloc or "127.0.0.1"
+        return json_response(discovery.api_versions(host))
+    if path == "/api/v1":
+        return json_response(discovery.core_resources())
+    if path == "/apis":
+        return json_response(discovery.api_groups(is_admin))
+    if parts[:2] == ["apis", discovery.SIM_GROUP]:
+        if not is_admin:
+            raise _forbidden_tenant(request, parts)
+        return await _labworlds(
+            request, state, parts[3:] if len(parts) > 3 else [], len(parts) == 3
+        )
+    if parts[:2] == ["api", "v1"] and len(parts) > 2:
+        if is_admin or tenant is None:
+            target = parse_core_path(parts[2:])
+            raise _forbidden(
+                VERBS.get(request.method, "get"), target.resource, "", target.namespace
+            )
+        return await _core(request, state, tenant, parse_core_path(parts[2:]))
+    raise errors.ApiError(
+        errors.status_object(404, "NotFound", "the server could not find the requested resource")
+    )
+
+
+def _forbidden_tenant(request: Request, parts: list[str]) -> errors.ApiError:
+    resource = parts[3] if len(parts) > 3 else "labworlds"
+    group = discovery.SIM_GROUP
+    verb = VERBS.get(request.method, "get")
+    return errors.forbidden(
+        f'{resource}.{group} is forbidden: User "system:serviceaccount:lab:learner" cannot '
+        f'{verb} resource "{resource}" in API group "{group}" at the cluster scope'
+    )
+
+
+async def _labworlds(
+    request: Request, state: ServerState, rest: list[str], group_root: bool
+) -> Response:
+    if group_root:
+        return json_response(discovery.sim_resources())
+    worlds = state.labworlds
+    if not rest or rest[0] != "labworlds":
+        raise errors.ApiError(
+            errors.status_object(
+                404, "NotFound", "the server could not find the requested resource"
+            )
+        )
+    name = rest[1] if len(rest) > 1 else None
+    method = request.method
+    if name is None and method == "GET":
+        return json_response(worlds.list())
+    if name is None and method == "POST":
+        return json_response(worlds.create(await read_json(request)), 201)
+    if name is not None and method == "GET":
+        return json_response(worlds.get(name))
+    if name is not None and method == "DELETE":
+        worlds.delete(name)
+        return json_response(status_success(name, "labworlds", discovery.SIM_GROUP))
+    raise errors.method_not_allowed()
+
+
+async def _core(request: Request, state: ServerState, tenant: Tenant, target: Target) -> Response:
+    rtype = BY_PLURAL.get(target.resource)
+    if rtype is None:
+        raise errors.ApiError(
+            errors.status_object(
+                404, "NotFound", "the server could not find the requested resource"
+            )
+        )
+    if target.subresource and target.subresource not in rtype.subresources:
+        raise errors.ApiError(
+            errors.status_object(
+                404, "NotFound", "the server could not find the requested resource"
+            )
+        )
+    query = request.query_params
+    method = request.method
+    dry_run = query.get("dryRun") == "All"
+    namespace = target.namespace if rtype.namespaced else None
+    accept = request.headers.get("accept", "")
+    include = query.get("includeObject", "Metadata")
+    if target.name is None:
+        if method == "GET":
+            if flag(query.get("watch")):
+                return _watch(
+                    state, tenant, rtype.plural, namespace, query, wants_table(accept), include
+                )
+            items, rv = tenant.list(
+                rtype.plural, namespace, query.get("labelSelector"), query.get("fieldSelector")
+            )
+            if wants_table(accept):
+                return json_response(table(rtype.plural, items, rv, tenant.clock.now(), include))
+            return json_response(
+                {
+                    "kind": rtype.list_kind,
+                    "apiVersion": rtype.api_version,
+                    "metadata": {"resourceVersion": str(rv)},
+                    "items": items,
+                }
+            )
+        if method == "POST":
+            body = await read_json(request)
+            created = tenant.create(
+                rtype.plural, namespace, body, dry_run, query.get("fieldManager")
+            )
+            return json_response(created, 201)
+        raise errors.method_not_allowed()
+    if method == "GET":
+        if target.subresource == "log":
+            pod = tenant.get("pods", namespace, target.name)
+            return PlainTextResponse(pod_log(pod, query, tenant.clock.now()))
+        obj = tenant.get(rtype.plural, namespace, target.name)
+        if wants_table(accept) and not target.subresource:
+            return json_response(
+                table(
+                    rtype.plural,
+                    [obj],
+                    obj["metadata"]["resourceVersion"],
+                    tenant.clock.now(),
+                    include,
+                )
+            )
+        return json_response(obj)
+    if method == "PUT":
+        body = await read_json(request)
+        return json_response(
+            tenant.update(rtype.plural, namespace, target.name, body, dry_run, target.subresource)
+        )
+    if method == "PATCH":
+        raw = await request.body()
+        content_type = request.headers.get("content-type", "")
+        return json_response(
+            tenant.patch(
+                rtype.plural, namespace, target.name, content_type, raw, dry_run, target.subresource
+            )
+        )
+    if method == "DELETE":
+        grace = await _grace_period(request)
+        deleted = tenant.delete(rtype.plural, namespace, target.name, grace, dry_run)
+        if rtype.plural in ("pods", "namespaces"):
+            return json_response(deleted)
+        return json_response(status_success(target.name, rtype.plural, rtype.group))
+    raise errors.method_not_allowed()
+
+
+async def _grace_period(request: Request) -> int | None:
+    text = request.query_params.get("gracePeriodSeconds")
+    raw = await request.body()
+    if raw:
+        with contextlib.suppress(ValueError):
+            import json
+
+            options = json.loads(raw)
+            if isinstance(options, dict) and options.get("gracePeriodSeconds") is not None:
+                text = str(options["gracePeriodSeconds"])
+    if text is None:
+        return None
+    try:
+        return max(0, int(text))
+    except ValueError as err:
+        raise errors.bad_request(f'invalid gracePeriodSeconds "{text}"') from err
+
+
+def _watch(
+    state: ServerState,
+    tenant: Tenant,
+    resource: str,
+    namespace: str | None,
+    query: Any,
+    as_table: bool,
+    include: str,
+) -> Response:
+    matcher = tenant.matcher(resource, query.get("labelSelector"), query.get("fieldSelector"))
+    timeout = float(query.get("timeoutSeconds") or 1800)
+    request = WatchRequest(
+        tenant,
+        resource,
+        namespace,
+        matcher,
+        query.get("resourceVersion"),
+        timeout,
+        flag(query.get("allowWatchBookmarks")),
+        state.bookmark_interval,
+        as_table,
+        include,
+    )
+    return StreamingResponse(stream(request), media_type="application/json")
+
+
+async def _ticker(state: ServerState) -> None:
+    while True:
+        try:
+            state.simulator.advance()
+        except Exception:
+            log.exception("simulator tick failed")
+        await asyncio.sleep(state.tick_seconds)
+
+
+def create_app(
+    simulator: Simulator,
+    admin_token: str,
+    tick_seconds: float = 0.05,
+    bookmark_interval: float = 60.0,
+) -> Starlette:
+    state = ServerState(simulator, admin_token, tick_seconds, bookmark_interval)
+
+    @contextlib.asynccontextmanager
+    async def lifespan(app: Starlette):
+        task = asyncio.create_task(_ticker(state))
+        try:
+            yield
+        finally:
+            task.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await task
+
+    app = Starlette(
+        routes=[Route("/{path:path}", dispatch, methods=["GET", "POST", "PUT", "PATCH", "DELETE"])],
+        lifespan=lifespan,
+    )
+    app.state.server = state
+    return app

@@ -1,0 +1,109 @@
+"""Discovery documents: /version, /api, /api/v1, /apis (the legacy, non-aggregated forms).
+
+kubectl first asks for aggregated discovery (apidiscovery.k8s.io/v2); a plain APIVersions or
+APIGroupList answer with Content-Type application/json is its documented fallback.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from clusters.sim.kinds import CORE_TYPES, ResourceType
+
+SIM_GROUP = "sim.pullpolicylabs.dev"
+SIM_VERSION = "v1"
+
+VERSION_INFO = {
+    "major": "1",
+    "minor": "35",
+    "emulationMajor": "1",
+    "emulationMinor": "35",
+    "minCompatibilityMajor": "1",
+    "minCompatibilityMinor": "34",
+    "gitVersion": "v1.35.2",
+    "gitCommit": "0000000000000000000000000000000000000000",
+    "gitTreeState": "clean",
+    "buildDate": "2026-01-01T00:00:00Z",
+    "goVersion": "go1.25.5",
+    "compiler": "gc",
+    "platform": "linux/amd64",
+}
+
+
+def api_versions(server_address: str) -> dict[str, Any]:
+    return {
+        "kind": "APIVersions",
+        "versions": ["v1"],
+        "serverAddressByClientCIDRs": [
+            {"clientCIDR": "0.0.0.0/0", "serverAddress": server_address}
+        ],
+    }
+
+
+def _resource_entry(
+    rtype: ResourceType,
+    name: str | None = None,
+    kind: str | None = None,
+    verbs: tuple[str, ...] | None = None,
+) -> dict[str, Any]:
+    entry: dict[str, Any] = {
+        "name": name or rtype.plural,
+        "singularName": "" if name else rtype.singular,
+        "namespaced": rtype.namespaced,
+        "kind": kind or rtype.kind,
+        "verbs": list(verbs if verbs is not None else rtype.verbs),
+    }
+    if not name:
+        if rtype.short_names:
+            entry["shortNames"] = list(rtype.short_names)
+        if rtype.categories:
+            entry["categories"] = list(rtype.categories)
+    return entry
+
+
+def core_resources() -> dict[str, Any]:
+    resources = []
+    for rtype in CORE_TYPES:
+        resources.append(_resource_entry(rtype))
+        for sub in rtype.subresources:
+            if sub == "status":
+                resources.append(
+                    _resource_entry(
+                        rtype, f"{rtype.plural}/status", rtype.kind, ("get", "patch", "update")
+                    )
+                )
+            elif sub == "log":
+                resources.append(
+                    _resource_entry(rtype, f"{rtype.plural}/log", rtype.kind, ("get",))
+                )
+    return {
+        "kind": "APIResourceList",
+        "apiVersion": "v1",
+        "groupVersion": "v1",
+        "resources": resources,
+    }
+
+
+def api_groups(include_sim: bool) -> dict[str, Any]:
+    groups = []
+    if include_sim:
+        version = {"groupVersion": f"{SIM_GROUP}/{SIM_VERSION}", "version": SIM_VERSION}
+        groups.append({"name": SIM_GROUP, "versions": [version], "preferredVersion": version})
+    return {"kind": "APIGroupList", "apiVersion": "v1", "groups": groups}
+
+
+def sim_resources() -> dict[str, Any]:
+    return {
+        "kind": "APIResourceList",
+        "apiVersion": "v1",
+        "groupVersion": f"{SIM_GROUP}/{SIM_VERSION}",
+        "resources": [
+            {
+                "name": "labworlds",
+                "singularName": "labworld",
+                "namespaced": False,
+                "kind": "LabWorld",
+                "verbs": ["create", "delete", "get", "list"],
+            }
+        ],
+    }

@@ -1,0 +1,338 @@
+"""`kubectl get`'s server-side Table form, with the columns of the real printers.
+
+Upstream: pkg/printers/internalversion/printers.go (AddHandlers: podColumnDefinitions, printPod,
+nodeColumnDefinitions, printNode, eventColumnDefinitions, printEvent, printNamespace) and
+apimachinery/pkg/util/duration (HumanDuration, used for AGE).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+from clusters.sim.ids import parse_rfc3339
+
+TABLE_MEDIA = "as=Table"
+Column = tuple[str, str, int]  # name, format ("name" or ""), priority
+
+
+def human_duration(seconds: float) -> str:
+    """apimachinery/pkg/util/duration HumanDuration."""
+    s = int(seconds)
+    if s < -1:
+        return "<invalid>"
+    if s < 0:
+        return "0s"
+    if s < 120:
+        return f"{s}s"
+    minutes = s // 60
+    if minutes < 10:
+        rest = s % 60
+        return f"{minutes}m" if rest == 0 else f"{minutes}m{rest}s"
+    if minutes < 180:
+        return f"{minutes}m"
+    hours = s // 3600
+    if hours < 8:
+        rest = minutes % 60
+        return f"{hours}h" if rest == 0 else f"{hours}h{rest}m"
+    if hours < 48:
+        return f"{hours}h"
+    if hours < 24 * 8:
+        rest = hours % 24
+        return f"{hours // 24}d" if rest == 0 else f"{hours // 24}d{rest}h"
+    if hours < 24 * 365 * 2:
+        return f"{hours // 24}d"
+    if hours < 24 * 365 * 8:
+        days = (hours // 24) % 365
+        years = hours // 24 // 365
+        return f"{years}y" if days == 0 else f"{years}y{days}d"
+    return f"{hours // 24 // 365}y"
+
+
+def _since(stamp: str | None, now: float) -> str:
+    if not stamp:
+        return "<unknown>"
+    return human_duration(now - parse_rfc3339(stamp))
+
+
+def pod_reason(pod: dict[str, Any]) -> tuple[str, int, int, int, str]:
+    """printPod's STATUS logic: (reason, ready, total, restarts, last restart stamp)."""
+    status = pod.get("status") or {}
+    spec = pod.get("spec") or {}
+    reason = status.get("reason") or status.get("phase") or "Pending"
+    total = len(spec.get("containers") or [])
+    ready = restarts = 0
+    last_restart = ""
+    initializing = False
+    for index, init in enumerate(status.get("initContainerStatuses") or []):
+        restarts += init.get("restartCount", 0)
+        state = init.get("state") or {}
+        terminated = state.get("terminated")
+        if terminated and terminated.get("exitCode") == 0:
+            continue
+        if terminated:
+            reason = "Init:" + (
+                terminated.get("reason") or f"ExitCode:{terminated.get('exitCode')}"
+            )
+        elif (state.get("waiting") or {}).get("reason") and state["waiting"][
+            "reason"
+        ] != "PodInitializing":
+            reason = "Init:" + state["waiting"]["reason"]
+        else:
+            reason = f"Init:{index}/{len(spec.get('initContainers') or [])}"
+        initializing = True
+        break
+    if not initializing:
+        has_running = False
+        for container in reversed(status.get("containerStatuses") or []):
+            restarts += container.get("restartCount", 0)
+            state = container.get("state") or {}
+            last = (container.get("lastState") or {}).get("terminated") or {}
+            if last.get("finishedAt") and last["finishedAt"] > last_restart:
+                last_restart = last["finishedAt"]
+            if (state.get("waiting") or {}).get("reason"):
+                reason = state["waiting"]["reason"]
+            elif (state.get("terminated") or {}).get("reason"):
+                reason = state["terminated"]["reason"]
+            elif state.get("terminated"):
+                term = state["terminated"]
+                reason = (
+                    f"Signal:{term['signal']}"
+                    if term.get("signal")
+                    else f"ExitCode:{term.get('exitCode', 0)}"
+                )
+            elif container.get("ready") and state.get("running"):
+                has_running = True
+                ready += 1
+        if reason == "Completed" and has_running:
+            conditions = {c["type"]: c["status"] for c in status.get("conditions") or []}
+            reason = "Running" if conditions.get("Ready") == "True" else "NotReady"
+    if pod["metadata"].get("deletionTimestamp"):
+        if status.get("reason") == "NodeLost":
+            reason = "Unknown"
+        elif status.get("phase") not in ("Succeeded", "Failed"):
+            reason = "Terminating"
+    return reason, ready, total, restarts, last_restart
+
+
+def _pod_cells(pod: dict[str, Any], now: float) -> list[Any]:
+    reason, ready, total, restarts, last_restart = pod_reason(pod)
+    restarts_text = str(restarts)
+    if last_restart:
+        restarts_text = f"{restarts} ({_since(last_restart, now)} ago)"
+    status = pod.get("status") or {}
+    gates = (pod.get("spec") or {}).get("readinessGates") or []
+    return [
+        pod["metadata"]["name"],
+        f"{ready}/{total}",
+        reason,
+        restarts_text,
+        _since(pod["metadata"].get("creationTimestamp"), now),
+        status.get("podIP") or "<none>",
+        (pod.get("spec") or {}).get("nodeName") or "<none>",
+        status.get("nominatedNodeName") or "<none>",
+        f"{sum(1 for _ in gates)}/{len(gates)}" if gates else "<none>",
+    ]
+
+
+def _node_cells(node: dict[str, Any], now: float) -> list[Any]:
+    status = node.get("status") or {}
+    conditions = {c["type"]: c["status"] for c in status.get("conditions") or []}
+    state = "Ready" if conditions.get("Ready") == "True" else "NotReady"
+    if (node.get("spec") or {}).get("unschedulable"):
+        state += ",SchedulingDisabled"
+    roles = sorted(
+        k.split("/", 1)[1]
+        for k in (node["metadata"].get("labels") or {})
+        if k.startswith("node-role.kubernetes.io/")
+    )
+    addresses = {a["type"]: a["address"] for a in status.get("addresses") or []}
+    info = status.get("nodeInfo") or {}
+    return [
+        node["metadata"]["name"],
+        state,
+        ",".join(roles) or "<none>",
+        _since(node["metadata"].get("creationTimestamp"), now),
+        info.get("kubeletVersion", ""),
+        addresses.get("InternalIP", "<none>"),
+        addresses.get("ExternalIP", "<none>"),
+        info.get("osImage", "<unknown>"),
+        info.get("kernelVersion", "<unknown>"),
+        info.get("containerRuntimeVersion", "<unknown>"),
+    ]
+
+
+def _event_source(event: dict[str, Any]) -> str:
+    source = event.get("source") or {}
+    component = source.get("component") or event.get("reportingComponent") or ""
+    host = source.get("host") or ""
+    return f"{component}, {host}" if host else component
+
+
+def _event_cells(event: dict[str, Any], now: float) -> list[Any]:
+    first_stamp = event.get("firstTimestamp") or (event.get("eventTime") or "")[:19] + "Z"
+    last_stamp = event.get("lastTimestamp") or first_stamp
+    involved = event.get("involvedObject") or {}
+    kind = (involved.get("kind") or "").lower()
+    target = f"{kind}/{involved['name']}" if involved.get("name") else kind
+    return [
+        _since(last_stamp, now),
+        event.get("type", ""),
+        event.get("reason", ""),
+        target,
+        involved.get("fieldPath", ""),
+        _event_source(event),
+        (event.get("message") or "").strip(),
+        _since(first_stamp, now),
+        int(event.get("count") or 1),
+        event["metadata"]["name"],
+    ]
+
+
+def _namespace_cells(ns: dict[str, Any], now: float) -> list[Any]:
+    return [
+        ns["metadata"]["name"],
+        (ns.get("status") or {}).get("phase", ""),
+        _since(ns["metadata"].get("creationTimestamp"), now),
+    ]
+
+
+def _secret_cells(secret: dict[str, Any], now: float) -> list[Any]:
+    return [
+        secret["metadata"]["name"],
+        secret.get("type", "Opaque"),
+        len(secret.get("data") or {}),
+        _since(secret["metadata"].get("creationTimestamp"), now),
+    ]
+
+
+def _default_cells(obj: dict[str, Any], now: float) -> list[Any]:
+    return [obj["metadata"]["name"], obj["metadata"].get("creationTimestamp", "")]
+
+
+NAME_DESCRIPTION = (
+    "Name must be unique within a namespace. Is required when creating resources, although some "
+    "resources may allow a client to request the generation of an appropriate name automatically. "
+    "Name is primarily intended for creation idempotence and configuration definition. Cannot be "
+    "updated. More info: https://kubernetes.io/docs/concepts/overview/working-with-objects/names#names"
+)
+AGE_DESCRIPTION = (
+    "CreationTimestamp is a timestamp representing the server time when this object was created."
+)
+
+PRINTERS: dict[str, tuple[list[Column], Callable[[dict[str, Any], float], list[Any]]]] = {
+    "pods": (
+        [
+            ("Name", "name", 0),
+            ("Ready", "", 0),
+            ("Status", "", 0),
+            ("Restarts", "", 0),
+            ("Age", "", 0),
+            ("IP", "", 1),
+            ("Node", "", 1),
+            ("Nominated Node", "", 1),
+            ("Readiness Gates", "", 1),
+        ],
+        _pod_cells,
+    ),
+    "nodes": (
+        [
+            ("Name", "name", 0),
+            ("Status", "", 0),
+            ("Roles", "", 0),
+            ("Age", "", 0),
+            ("Version", "", 0),
+            ("Internal-IP", "", 1),
+            ("External-IP", "", 1),
+            ("OS-Image", "", 1),
+            ("Kernel-Version", "", 1),
+            ("Container-Runtime", "", 1),
+        ],
+        _node_cells,
+    ),
+    "events": (
+        [
+            ("Last Seen", "", 0),
+            ("Type", "", 0),
+            ("Reason", "", 0),
+            ("Object", "", 0),
+            ("Subobject", "", 1),
+            ("Source", "", 1),
+            ("Message", "", 0),
+            ("First Seen", "", 1),
+            ("Count", "", 1),
+            ("Name", "name", 1),
+        ],
+        _event_cells,
+    ),
+    "namespaces": ([("Name", "name", 0), ("Status", "", 0), ("Age", "", 0)], _namespace_cells),
+    "secrets": (
+        [("Name", "name", 0), ("Type", "", 0), ("Data", "", 0), ("Age", "", 0)],
+        _secret_cells,
+    ),
+}
+DEFAULT_PRINTER: tuple[list[Column], Callable[[dict[str, Any], float], list[Any]]] = (
+    [("Name", "name", 0), ("Created At", "date", 0)],
+    _default_cells,
+)
+INTEGER_COLUMNS = {"Count", "Data"}
+
+
+def column_definitions(resource: str) -> list[dict[str, Any]]:
+    columns, _ = PRINTERS.get(resource, DEFAULT_PRINTER)
+    return [
+        {
+            "name": name,
+            "type": "integer" if name in INTEGER_COLUMNS else "string",
+            "format": fmt,
+            "description": NAME_DESCRIPTION
+            if name == "Name"
+            else AGE_DESCRIPTION
+            if name == "Age"
+            else name,
+            "priority": priority,
+        }
+        for name, fmt, priority in columns
+    ]
+
+
+def row_object(obj: dict[str, Any], include: str) -> dict[str, Any] | None:
+    if include == "None":
+        return None
+    if include == "Object":
+        return obj
+    return {
+        "kind": "PartialObjectMetadata",
+        "apiVersion": "meta.k8s.io/v1",
+        "metadata": obj["metadata"],
+    }
+
+
+def table(
+    resource: str,
+    items: list[dict[str, Any]],
+    rv: int | str,
+    now: float,
+    include: str = "Metadata",
+    headers: bool = True,
+) -> dict[str, Any]:
+    _, cells = PRINTERS.get(resource, DEFAULT_PRINTER)
+    rows = []
+    for obj in items:
+        row: dict[str, Any] = {"cells": cells(obj, now)}
+        embedded = row_object(obj, include)
+        if embedded is not None:
+            row["object"] = embedded
+        rows.append(row)
+    return {
+        "kind": "Table",
+        "apiVersion": "meta.k8s.io/v1",
+        "metadata": {"resourceVersion": str(rv)},
+        "columnDefinitions": column_definitions(resource) if headers else [],
+        "rows": rows,
+    }
+
+
+def wants_table(accept: str) -> bool:
+    first = accept.split(",")[0] if accept else ""
+    return TABLE_MEDIA in first and "g=meta.k8s.io" in first

@@ -1,0 +1,51 @@
+"""Wire helpers: JSON bodies in and out, and every error as a `Status`."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from starlette.requests import Request
+from starlette.responses import Response
+
+from clusters.sim import errors
+
+
+def dumps(obj: Any) -> bytes:
+    return json.dumps(obj, separators=(",", ":"), ensure_ascii=False).encode()
+
+
+def json_response(obj: Any, status_code: int = 200) -> Response:
+    return Response(dumps(obj), status_code=status_code, media_type="application/json")
+
+
+def error_response(error: errors.ApiError) -> Response:
+    return json_response(error.status, error.code)
+
+
+async def read_json(request: Request) -> Any:
+    raw = await request.body()
+    if not raw:
+        raise errors.bad_request("the body of the request is empty")
+    try:
+        return json.loads(raw)
+    except (ValueError, UnicodeDecodeError) as err:
+        # The API server's decoder wording (runtime/serializer/json).
+        raise errors.bad_request(f"couldn't get version/kind; json parse error: {err}") from err
+
+
+def flag(value: str | None) -> bool:
+    return (value or "").lower() in ("true", "1")
+
+
+def status_success(name: str, kind: str, group: str = "") -> dict[str, Any]:
+    details: dict[str, Any] = {"name": name, "kind": kind}
+    if group:
+        details["group"] = group
+    return {
+        "kind": "Status",
+        "apiVersion": "v1",
+        "metadata": {},
+        "status": "Success",
+        "details": details,
+    }
