@@ -16,12 +16,14 @@ It runs its own event loop in a thread, so synchronous tests and scripts can dri
 
 from __future__ import annotations
 
+import argparse
 import asyncio
 import json
 import ssl
 import subprocess
 import threading
 from dataclasses import dataclass
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
 from clusters.realcluster import processes
@@ -103,12 +105,17 @@ def _close_after_one_request(head: bytes) -> bytes:
 
 class FaultProxy:
     def __init__(
-        self, upstream_port: int, tls: TLSFiles | None = None, delay_seconds: float = 2.0
+        self,
+        upstream_port: int,
+        tls: TLSFiles | None = None,
+        delay_seconds: float = 2.0,
+        upstream_host: str = "127.0.0.1",
+        listen: tuple[str, int] | None = None,
     ) -> None:
-        self.upstream_port = upstream_port
+        self.upstream = (upstream_host, upstream_port)
         self.tls = tls
         self.delay_seconds = delay_seconds
-        self.port = processes.free_port()
+        self.listen_host, self.port = listen or ("127.0.0.1", processes.free_port())
         self.mode = "pass"
         self.requests: list[str] = []  # "METHOD /path", in arrival order
         self._loop = asyncio.new_event_loop()
@@ -118,7 +125,7 @@ class FaultProxy:
 
     @property
     def host(self) -> str:
-        return f"127.0.0.1:{self.port}"
+        return f"{self.listen_host}:{self.port}"
 
     def __enter__(self) -> FaultProxy:
         self._thread.start()
@@ -187,7 +194,7 @@ class FaultProxy:
             if line.lower().startswith("content-length:"):
                 length = int(line.split(":", 1)[1])
         body = await reader.readexactly(length) if length else b""
-        up_reader, up_writer = await asyncio.open_connection("127.0.0.1", self.upstream_port)
+        up_reader, up_writer = await asyncio.open_connection(*self.upstream)
         up_writer.write(_close_after_one_request(head) + body)
         await up_writer.drain()
         response = await up_reader.read()
@@ -196,3 +203,54 @@ class FaultProxy:
             await asyncio.sleep(self.delay_seconds)
         writer.write(response)
         await writer.drain()
+
+
+def _address(text: str) -> tuple[str, int]:
+    host, port = text.rsplit(":", 1)
+    return host, int(port)
+
+
+def control_server(proxy: FaultProxy, address: tuple[str, int]) -> ThreadingHTTPServer:
+    """`PUT /mode/<mode>` switches the fault, `GET /mode` tells it: for the platform on kind.
+
+    It has its own port because in `down` mode the proxy's own port is closed.
+    """
+
+    class Control(BaseHTTPRequestHandler):
+        def _reply(self, status: int, text: str) -> None:
+            self.send_response(status)
+            self.send_header("Content-Type", "text/plain")
+            self.end_headers()
+            self.wfile.write(text.encode() + b"\n")
+
+        def do_GET(self) -> None:
+            self._reply(200, proxy.mode)
+
+        def do_PUT(self) -> None:
+            mode = self.path.removeprefix("/mode/")
+            if mode not in MODES:
+                self._reply(400, f"unknown mode {mode!r}; expected one of {', '.join(MODES)}")
+                return
+            proxy.set_mode(mode)
+            self._reply(200, proxy.mode)
+
+    return ThreadingHTTPServer(address, Control)
+
+
+def main(argv: list[str] | None = None) -> None:
+    parser = argparse.ArgumentParser(description="registry fault proxy")
+    parser.add_argument("--listen", type=_address, default=("0.0.0.0", 5000))
+    parser.add_argument("--upstream", type=_address, required=True, help="registry HOST:PORT")
+    parser.add_argument("--control", type=_address, default=("0.0.0.0", 5099))
+    parser.add_argument("--delay-seconds", type=float, default=2.0)
+    args = parser.parse_args(argv)
+    upstream_host, upstream_port = args.upstream
+    proxy = FaultProxy(
+        upstream_port, None, args.delay_seconds, upstream_host=upstream_host, listen=args.listen
+    )
+    with proxy, control_server(proxy, args.control) as control:
+        control.serve_forever()
+
+
+if __name__ == "__main__":
+    main()

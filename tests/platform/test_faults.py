@@ -6,6 +6,8 @@ ErrImagePull messages; these tests prove that the same real software still print
 
 import json
 import socket
+import subprocess
+import sys
 import time
 import urllib.error
 import urllib.request
@@ -15,6 +17,7 @@ import pytest
 
 from clusters.realcluster.images import load_catalog
 from clusters.realcluster.localworld import LocalWorld
+from clusters.realcluster.processes import free_port, port_open
 from clusters.realcluster.recording import FAULTS, record
 
 RECORDED = Path(__file__).resolve().parents[2] / "platform" / "recorded" / "containerd-1.6"
@@ -84,3 +87,35 @@ def test_a_slow_registry_still_delivers_but_later(world: LocalWorld, proxy_mode)
     assert pulled.ok, pulled.text
     # HEAD, manifest, config and layer each wait the proxy's delay (1 s) at least.
     assert time.monotonic() - started >= 3 * world.proxy.delay_seconds
+
+
+def test_the_proxy_process_is_switched_over_its_control_port(world: LocalWorld):
+    # How the platform drives the proxy container beside kind (platform/kind/up.sh, step 4).
+    listen, control = free_port(), free_port()
+    command = [sys.executable, "-m", "clusters.realcluster.faultproxy"]
+    command += ["--listen", f"127.0.0.1:{listen}", "--control", f"127.0.0.1:{control}"]
+    command += ["--upstream", world.public.host]
+    process = subprocess.Popen(command)
+    try:
+        wait_for_port(control)
+        manifest = f"http://127.0.0.1:{listen}/v2/lab/web/manifests/1.0"
+        with urllib.request.urlopen(_get(manifest), timeout=5) as passed:
+            assert passed.status == 200
+        put = urllib.request.Request(f"http://127.0.0.1:{control}/mode/ratelimit", method="PUT")
+        with urllib.request.urlopen(put, timeout=5) as switched:
+            assert switched.read() == b"ratelimit\n"
+        with pytest.raises(urllib.error.HTTPError, match="429"):
+            urllib.request.urlopen(_get(manifest), timeout=5)
+        bad = urllib.request.Request(f"http://127.0.0.1:{control}/mode/melt", method="PUT")
+        with pytest.raises(urllib.error.HTTPError, match="400"):
+            urllib.request.urlopen(bad, timeout=5)
+    finally:
+        process.terminate()
+        process.wait(timeout=5)
+
+
+def wait_for_port(port: int) -> None:
+    deadline = time.monotonic() + 10
+    while not port_open(port):
+        assert time.monotonic() < deadline, f"nothing listens on {port}"
+        time.sleep(0.05)
