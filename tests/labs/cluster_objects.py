@@ -74,7 +74,10 @@ def pulling(of_pod):
 
 
 def pulled(of_pod):
-    message = f'Successfully pulled image "{IMAGE}" in 112ms (112ms including waiting). Image size: 7340032 bytes.'
+    message = (
+        f'Successfully pulled image "{IMAGE}" in 112ms (112ms including waiting). '
+        "Image size: 7340032 bytes."
+    )
     return kubelet_event(of_pod, "Pulled", message)
 
 

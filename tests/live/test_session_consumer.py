@@ -34,8 +34,10 @@ def add_actions(session: LabSession, first: int, count: int) -> None:
         record_action(session.pk, f"r{n}", "done", ok=True, message=f"answer {n}")
 
 
-async def connect(user, session: LabSession, after: int | None = None):
-    path = f"/ws/sessions/{session.pk}/" + ("" if after is None else f"?after={after}")
+async def connect(user, session: LabSession, after: object = None, session_id: int | None = None):
+    path = f"/ws/sessions/{session_id or session.pk}/"
+    if after is not None:
+        path += f"?after={after}"
     communicator = WebsocketCommunicator(application, path)
     communicator.scope["user"] = user
     connected, _ = await communicator.connect()
@@ -77,9 +79,7 @@ async def test_anyone_but_the_owner_is_closed_and_gets_nothing(who):
 
 async def test_a_session_that_does_not_exist_is_closed():
     owner, _, session = await make_users_and_session()
-    communicator = WebsocketCommunicator(application, f"/ws/sessions/{session.pk + 1000}/")
-    communicator.scope["user"] = owner
-    connected, _ = await communicator.connect()
+    communicator, connected = await connect(owner, session, session_id=session.pk + 1000)
     assert not connected
     await communicator.disconnect()
 
@@ -107,8 +107,7 @@ async def test_a_reconnect_with_after_gets_exactly_the_later_events():
 async def test_a_bad_after_replays_from_the_start(after):
     owner, _, session = await make_users_and_session()
     await add_actions(session, 1, 2)
-    communicator = WebsocketCommunicator(application, f"/ws/sessions/{session.pk}/?after={after}")
-    communicator.scope["user"] = owner
-    assert (await communicator.connect())[0]
+    communicator, connected = await connect(owner, session, after=after)
+    assert connected
     assert await receive_seqs(communicator, 2) == [1, 2]
     await communicator.disconnect()
