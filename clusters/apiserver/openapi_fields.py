@@ -32,7 +32,10 @@ def strict_decoding_message(kind: str, api_version: str, fields: list[str]) -> s
     """The API server's message for a Strict request with unknown fields."""
     version = api_version.rpartition("/")[2]
     unknown = ", ".join(f'unknown field "{field}"' for field in fields)
-    return f'{kind} in version "{version}" cannot be handled as a {kind}: strict decoding error: {unknown}'
+    return (
+        f'{kind} in version "{version}" cannot be handled as a {kind}: '
+        f"strict decoding error: {unknown}"
+    )
 
 
 def _resolve(schema: JSONSchema) -> JSONSchema:

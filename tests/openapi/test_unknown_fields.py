@@ -1,0 +1,82 @@
+"""Unknown fields for `fieldValidation=Strict`, found from the kind's schema."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import pytest
+
+from clusters.apiserver.openapi_fields import strict_decoding_message, unknown_fields
+
+
+@dataclass(frozen=True)
+class Case:
+    id: str
+    obj: dict
+    unknown: list[str]
+
+
+def _pod(container: dict, **spec: object) -> dict:
+    return {
+        "apiVersion": "v1",
+        "kind": "Pod",
+        "metadata": {"name": "p", "labels": {"any": "label"}, "annotations": {"a": "b"}},
+        "spec": {"containers": [{"name": "c", "image": "nginx", **container}], **spec},
+    }
+
+
+CASES = [
+    Case("a valid pod", _pod({"imagePullPolicy": "Always"}), []),
+    Case(
+        "a typo in a container",
+        _pod({"imagePullPolicyy": "Always"}),
+        ["spec.containers[0].imagePullPolicyy"],
+    ),
+    Case(
+        "two typos, in document order",
+        _pod({"imagePullPolicyy": "Always"}, nodeNmae="node-1"),
+        ["spec.containers[0].imagePullPolicyy", "spec.nodeNmae"],
+    ),
+    Case(
+        "quantities and label maps take any key",
+        _pod({"resources": {"limits": {"cpu": "1", "memory": "1Gi", "nvidia.com/gpu": 1}}}),
+        [],
+    ),
+    Case(
+        "a typo at the top",
+        {"apiVersion": "v1", "kind": "Pod", "metadata": {"name": "p"}, "sepc": {}},
+        ["sepc"],
+    ),
+    Case(
+        "a deployment's template is a pod template",
+        {
+            "apiVersion": "apps/v1",
+            "kind": "Deployment",
+            "metadata": {"name": "d"},
+            "spec": {"template": {"spec": {"containers": [{"name": "c", "imagee": "x"}]}}},
+        },
+        ["spec.template.spec.containers[0].imagee"],
+    ),
+    Case(
+        "a custom resource has no schema here",
+        {"apiVersion": "sim.pullpolicylabs.dev/v1", "kind": "LabWorld", "x": 1},
+        [],
+    ),
+]
+
+
+@pytest.mark.parametrize("case", CASES, ids=[c.id for c in CASES])
+def test_it_finds_unknown_fields(case: Case) -> None:
+    assert unknown_fields(case.obj, case.obj["kind"]) == case.unknown
+
+
+def test_the_message_is_the_api_servers() -> None:
+    message = strict_decoding_message("Pod", "v1", ["spec.containers[0].imagePullPolicyy"])
+    assert message == (
+        'Pod in version "v1" cannot be handled as a Pod: strict decoding error: '
+        'unknown field "spec.containers[0].imagePullPolicyy"'
+    )
+    assert strict_decoding_message("Deployment", "apps/v1", ["a", "b"]).startswith(
+        'Deployment in version "v1" cannot be handled as a Deployment: strict decoding error: '
+        'unknown field "a", unknown field "b"'
+    )
