@@ -106,10 +106,12 @@ class BuiltImage:
     blobs: dict[str, bytes]  # digest -> bytes (manifest, config, layer)
     manifest_digest: str
     manifest_size: int
+    config_digest: str  # the runtime's image id (CRI PullImageResponse.image_ref)
 
     @property
     def size(self) -> int:
-        """Bytes a pull downloads: manifest + config + layers (containerd's content size)."""
+        """manifest + config + layers: the size containerd's CRI reports for the image, so the
+        kubelet's "Image size: N bytes." (measured with CRI ListImages here)."""
         return sum(len(blob) for blob in self.blobs.values())
 
 
@@ -135,7 +137,7 @@ def build(image: LabImage) -> BuiltImage:
         }
     )
     blobs = {sha256(manifest): manifest, sha256(config): config, sha256(layer): layer}
-    return BuiltImage(image, blobs, sha256(manifest), len(manifest))
+    return BuiltImage(image, blobs, sha256(manifest), len(manifest), sha256(config))
 
 
 def write_layout(images: list[BuiltImage], root: Path) -> Path:
@@ -169,6 +171,7 @@ def catalog(images: list[BuiltImage]) -> dict:
         "images": {
             built.image.ref: {
                 "digest": built.manifest_digest,
+                "image_id": built.config_digest,
                 "size": built.size,
                 "platform": "linux/amd64",
                 "about": built.image.about,

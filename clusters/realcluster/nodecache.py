@@ -1,0 +1,92 @@
+"""Node cache facts from the container runtime itself, not from `node.status.images`.
+
+`node.status.images` is capped (`nodeStatusMaxImages`, 50 largest first), so small lab images
+may be missing from it. The runtime's own list is what the kubelet consults: CRI
+`ImageService/ListImages`, the call behind `crictl images`. Two ways in, one shape out:
+
+- `list_images(socket)`: call ListImages over the CRI socket (this machine, or a node agent);
+- `parse_crictl_json(text)`: read `crictl images -o json` (on kind:
+  `docker exec NODE crictl images -o json`).
+
+Both give crictl's JSON shape (`{"images": [{"id", "repoTags", "repoDigests", "size"}]}`),
+and `cache_facts` turns it into the check engine's `nodes[name].cache`.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+
+def _varint(data: bytes, position: int) -> tuple[int, int]:
+    value, shift = 0, 0
+    while True:
+        byte = data[position]
+        value |= (byte & 0x7F) << shift
+        position += 1
+        if not byte & 0x80:
+            return value, position
+        shift += 7
+
+
+def _fields(data: bytes) -> list[tuple[int, int | bytes]]:
+    """Decode one protobuf message into (field number, value) pairs, in order."""
+    fields, position = [], 0
+    while position < len(data):
+        key, position = _varint(data, position)
+        number, wire_type = key >> 3, key & 7
+        if wire_type == 0:
+            value, position = _varint(data, position)
+        elif wire_type == 2:
+            length, position = _varint(data, position)
+            value, position = data[position : position + length], position + length
+        elif wire_type == 1:
+            value, position = int.from_bytes(data[position : position + 8], "little"), position + 8
+        elif wire_type == 5:
+            value, position = int.from_bytes(data[position : position + 4], "little"), position + 4
+        else:
+            raise ValueError(f"unsupported protobuf wire type {wire_type}")
+        fields.append((number, value))
+    return fields
+
+
+def decode_list_images_response(data: bytes) -> dict:
+    """runtime.v1.ListImagesResponse{images: 1 (Image{id: 1, repo_tags: 2, repo_digests: 3,
+    size: 4})} (k8s.io/cri-api pkg/apis/runtime/v1/api.proto), as crictl prints it."""
+    images = []
+    for number, message in _fields(data):
+        if number != 1:
+            continue
+        image = {"id": "", "repoTags": [], "repoDigests": [], "size": "0"}
+        for field, value in _fields(message):
+            if field == 1:
+                image["id"] = value.decode()
+            elif field == 2:
+                image["repoTags"].append(value.decode())
+            elif field == 3:
+                image["repoDigests"].append(value.decode())
+            elif field == 4:
+                image["size"] = str(value)  # uint64 is a string in protobuf's JSON mapping
+        images.append(image)
+    return {"images": images}
+
+
+def list_images(socket: Path, timeout_seconds: float = 10) -> dict:
+    import grpc  # a dev dependency here; a node agent would bring its own
+
+    with grpc.insecure_channel(f"unix://{socket}") as channel:
+        call = channel.unary_unary("/runtime.v1.ImageService/ListImages")
+        return decode_list_images_response(call(b"", timeout=timeout_seconds))
+
+
+def parse_crictl_json(text: str) -> dict:
+    return json.loads(text)
+
+
+def cache_facts(listing: dict) -> list[str]:
+    """Every name the node answers to: tags and repo digests (`repo@sha256:...`)."""
+    names = set()
+    for image in listing["images"]:
+        names.update(image.get("repoTags") or [])
+        names.update(image.get("repoDigests") or [])
+    return sorted(names)
