@@ -9,6 +9,8 @@ k8s.io/apiserver/pkg/endpoints/handlers/patch.go (`applyJSPatch`,
 - a JSON patch operation that does not apply: 422 Invalid, "the server rejected our request due
   to an error in our request", with the operation's error as the cause;
 - a patch type the object does not accept: 415 UnsupportedMediaType.
+
+Server-side apply (`application/apply-patch+yaml`) is a simplified merge: see `patching_apply`.
 """
 
 from __future__ import annotations
@@ -19,6 +21,7 @@ from typing import Any
 
 import jsonpatch
 
+from clusters.sim.patching_apply import ApplyError, decode_apply_configuration, server_side_apply
 from clusters.sim.patching_schema import PatchSchema, definition_name_for
 from clusters.sim.patching_strategic import (
     StrategicMergeError,
@@ -32,8 +35,8 @@ STRATEGIC_MERGE_PATCH = "application/strategic-merge-patch+json"
 APPLY_PATCH = "application/apply-patch+yaml"
 
 # The order upstream lists them in its 415 message (`negotiation.NewUnsupportedMediaTypeError`).
-BUILT_IN_PATCH_TYPES = (JSON_PATCH, MERGE_PATCH, STRATEGIC_MERGE_PATCH)
-CUSTOM_RESOURCE_PATCH_TYPES = (JSON_PATCH, MERGE_PATCH)
+BUILT_IN_PATCH_TYPES = (JSON_PATCH, MERGE_PATCH, STRATEGIC_MERGE_PATCH, APPLY_PATCH)
+CUSTOM_RESOURCE_PATCH_TYPES = (JSON_PATCH, MERGE_PATCH, APPLY_PATCH)
 
 REJECTED = "the server rejected our request due to an error in our request"
 
@@ -89,12 +92,21 @@ def apply_patch(obj: dict, patch: bytes | str | dict | list, content_type: str, 
     `obj` is the live object in its JSON form (camelCase keys); `kind` is its kind (`Pod`); its
     `apiVersion`, when set, tells apart kinds that two groups share (`Event`). A kind with no
     built-in definition is treated as a custom resource, which has no strategic merge patch.
+    The API server checks the rest itself: the result keeps the kind, name and namespace, and
+    an apply patch comes with a `fieldManager`.
     """
     media_type = content_type.split(";", 1)[0].strip().lower()
     definition = definition_name_for(kind, obj.get("apiVersion", ""))
     accepted = BUILT_IN_PATCH_TYPES if definition else CUSTOM_RESOURCE_PATCH_TYPES
     if media_type not in accepted:
         raise unsupported(accepted)
+    schema = PatchSchema.named(definition) if definition else None
+    if media_type == APPLY_PATCH:
+        try:
+            config = decode_apply_configuration(patch)
+        except ApplyError as error:
+            raise bad_request(str(error)) from error
+        return server_side_apply(obj, config, schema)
     document = _decode(patch)
     if media_type == JSON_PATCH:
         return _json_patch(obj, document)
@@ -108,7 +120,7 @@ def apply_patch(obj: dict, patch: bytes | str | dict | list, content_type: str, 
             "map[string]interface {}"
         )
     try:
-        return strategic_merge_patch(obj, document, PatchSchema.named(definition))
+        return strategic_merge_patch(obj, document, schema)
     except StrategicMergeError as error:
         raise (bad_request(str(error)) if error.bad_request else rejected(str(error))) from error
 

@@ -67,6 +67,10 @@ class FieldPatchMeta:
     strategies: tuple[str, ...] = ()
     merge_key: str = ""
     schema: PatchSchema | None = None
+    # What server-side apply reads instead: `x-kubernetes-list-type` (atomic, set, map) and,
+    # for a map list, the keys that identify an element.
+    list_type: str = ""
+    list_map_keys: tuple[str, ...] = ()
 
 
 class PatchSchema:
@@ -101,4 +105,6 @@ class PatchSchema:
             strategies=tuple(s for s in strategy.split(",") if s),
             merge_key=prop.get("x-kubernetes-patch-merge-key", ""),
             schema=self._resolve(value_schema),
+            list_type=prop.get("x-kubernetes-list-type", ""),
+            list_map_keys=tuple(prop.get("x-kubernetes-list-map-keys", ())),
         )

@@ -198,7 +198,7 @@ ERROR_CASES = [
         "UnsupportedMediaType",
         "the body of the request was in an unknown format - accepted media types include: "
         "application/json-patch+json, application/merge-patch+json, "
-        "application/strategic-merge-patch+json",
+        "application/strategic-merge-patch+json, application/apply-patch+yaml",
     ),
     # Custom resources have no Go struct, so no strategic merge patch.
     ErrorCase(
@@ -209,7 +209,8 @@ ERROR_CASES = [
         415,
         "UnsupportedMediaType",
         "the body of the request was in an unknown format - accepted media types include: "
-        "application/json-patch+json, application/merge-patch+json",
+        "application/json-patch+json, application/merge-patch+json, "
+        "application/apply-patch+yaml",
     ),
 ]
 
