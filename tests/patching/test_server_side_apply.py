@@ -8,12 +8,12 @@ https://kubernetes.io/docs/reference/using-api/server-side-apply/#merge-strategy
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass
 
 import pytest
 import yaml
 
 from clusters.sim.patching import APPLY_PATCH, PatchError, apply_patch
+from tests.patching.cases import PatchCase, value_at
 
 LIVE = """
 apiVersion: apps/v1
@@ -32,29 +32,25 @@ spec:
 """
 
 
-@dataclass(frozen=True)
-class Case:
-    id: str
-    applied: str
-    expect: tuple[tuple[str, object], ...]
-
-
 CASES = [
-    Case(
+    PatchCase(
         "a map list (containers, keyed by name) merges element by element",
+        LIVE,
         "spec: {template: {spec: {containers: [{name: app, image: lab/web:2.0}]}}}",
         (
             ("spec.template.spec.containers.0.image", "lab/web:2.0"),
             ("spec.template.spec.containers.0.imagePullPolicy", "IfNotPresent"),
         ),
     ),
-    Case(
+    PatchCase(
         "a new container is appended",
+        LIVE,
         "spec: {template: {spec: {containers: [{name: side, image: s}]}}}",
         (("spec.template.spec.containers.1.name", "side"),),
     ),
-    Case(
+    PatchCase(
         "a port applied without protocol is the live port defaulted to TCP",
+        LIVE,
         "spec: {template: {spec: {containers: "
         "[{name: app, ports: [{containerPort: 80, name: http}]}]}}}",
         (
@@ -64,36 +60,33 @@ CASES = [
             ),
         ),
     ),
-    Case(
+    PatchCase(
         "an atomic list (tolerations) is replaced whole",
+        LIVE,
         "spec: {template: {spec: {tolerations: [{key: k2, operator: Exists}]}}}",
         (("spec.template.spec.tolerations", [{"key": "k2", "operator": "Exists"}]),),
     ),
-    Case(
+    PatchCase(
         "a set (finalizers) is a union",
+        LIVE,
         "metadata: {finalizers: [a/two, a/one]}",
         (("metadata.finalizers", ["a/one", "a/two"]),),
     ),
-    Case(
+    PatchCase(
         "scalars change and maps merge",
+        LIVE,
         "{spec: {replicas: 1}, metadata: {labels: {tier: front}}}",
         (("spec.replicas", 1), ("metadata.labels", {"app": "web", "tier": "front"})),
     ),
 ]
 
 
-def _at(obj: object, dotted: str) -> object:
-    for part in dotted.split("."):
-        obj = obj[int(part)] if isinstance(obj, list) else obj[part]
-    return obj
-
-
 @pytest.mark.parametrize("case", CASES, ids=[c.id for c in CASES])
-def test_it_merges_the_applied_configuration(case: Case) -> None:
-    live = yaml.safe_load(LIVE)
-    result = apply_patch(live, case.applied.encode(), APPLY_PATCH, "Deployment")
+def test_it_merges_the_applied_configuration(case: PatchCase) -> None:
+    live = yaml.safe_load(case.obj)
+    result = apply_patch(live, case.patch.encode(), APPLY_PATCH, "Deployment")
     for path, expected in case.expect:
-        assert _at(result, path) == expected, path
+        assert value_at(result, path) == expected, path
     assert live == yaml.safe_load(LIVE)
 
 

@@ -17,6 +17,7 @@ import yaml
 
 from clusters.sim.patching import STRATEGIC_MERGE_PATCH, apply_patch
 from clusters.sim.patching_schema import PatchSchema, definition_name_for
+from tests.patching.cases import PatchCase, value_at
 
 LAST_APPLIED = "kubectl.kubernetes.io/last-applied-configuration"
 
@@ -144,15 +145,6 @@ spec:
 """
 
 
-@dataclass(frozen=True)
-class PatchCase:
-    id: str
-    obj: str
-    patch: dict
-    # (dotted path, expected value) pairs: what the patch must have changed or kept.
-    expect: tuple[tuple[str, object], ...]
-
-
 PATCH_CASES = [
     PatchCase(
         "kubectl set image sends $setElementOrder and only the changed container",
@@ -247,23 +239,13 @@ PATCH_CASES = [
 ]
 
 
-def _at(obj: object, dotted: str) -> object:
-    for part in dotted.split("."):
-        if isinstance(obj, list):
-            index = int(part)
-            obj = obj[index] if index < len(obj) else None
-        else:
-            obj = obj.get(part) if isinstance(obj, dict) else None
-    return obj
-
-
 @pytest.mark.parametrize("case", PATCH_CASES, ids=[c.id for c in PATCH_CASES])
 def test_it_applies_what_kubectl_sends(case: PatchCase) -> None:
     obj = yaml.safe_load(case.obj)
     body = json.dumps(case.patch).encode()
     result = apply_patch(obj, body, STRATEGIC_MERGE_PATCH, obj["kind"])
     for path, expected in case.expect:
-        assert _at(result, path) == expected, path
+        assert value_at(result, path) == expected, path
 
 
 def test_it_applies_kubectl_apply_of_a_changed_manifest() -> None:
