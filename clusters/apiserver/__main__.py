@@ -1,30 +1,52 @@
-"""Run the simulated cluster: `python -m clusters.apiserver --port 8700 --admin-token TOKEN`."""
+"""Run the simulated cluster.
+
+    python -m clusters.apiserver --host 127.0.0.1 --port 8700 --admin-token TOKEN [--speed 1.0]
+
+It serves HTTPS (kubectl sends a bearer token only over TLS) with a certificate signed by a CA
+it keeps in --cert-dir (default var/sim-certs/ca.crt); each LabWorld's status carries that CA
+as certificateAuthorityData. --insecure-http serves plain HTTP instead (the official Python
+client still works; kubectl then sends no token).
+"""
 
 from __future__ import annotations
 
 import argparse
 import logging
+from pathlib import Path
 
 import uvicorn
 
 from clusters.apiserver.app import create_app
+from clusters.apiserver.certs import ensure_serving_cert
 from clusters.sim.clock import WallClock
 from clusters.sim.simulator import Simulator
 
 
 def main(argv: list[str] | None = None) -> None:
-    parser = argparse.ArgumentParser(prog="python -m clusters.apiserver", description=__doc__)
+    parser = argparse.ArgumentParser(
+        prog="python -m clusters.apiserver",
+        description=__doc__,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
     parser.add_argument("--host", default="127.0.0.1")
     parser.add_argument("--port", type=int, default=8700)
-    parser.add_argument("--admin-token", required=True, help="token that may manage labworlds")
-    parser.add_argument(
-        "--speed", type=float, default=1.0, help="simulated seconds per wall second"
-    )
+    parser.add_argument("--admin-token", required=True, help="the token that manages labworlds")
+    parser.add_argument("--speed", type=float, default=1.0, help="simulated seconds per second")
+    parser.add_argument("--cert-dir", type=Path, default=Path("var/sim-certs"))
+    parser.add_argument("--insecure-http", action="store_true", help="serve plain HTTP")
     parser.add_argument("--log-level", default="warning")
     args = parser.parse_args(argv)
     logging.basicConfig(level=args.log_level.upper())
-    app = create_app(Simulator(WallClock(speed=args.speed)), args.admin_token)
-    uvicorn.run(app, host=args.host, port=args.port, log_level=args.log_level, access_log=False)
+    tls = {}
+    ca_pem = None
+    if not args.insecure_http:
+        cert = ensure_serving_cert(args.cert_dir.resolve(), (args.host, "127.0.0.1", "localhost"))
+        tls = {"ssl_certfile": str(cert.cert_file), "ssl_keyfile": str(cert.key_file)}
+        ca_pem = cert.ca_pem
+    app = create_app(Simulator(WallClock(speed=args.speed)), args.admin_token, ca_pem=ca_pem)
+    uvicorn.run(
+        app, host=args.host, port=args.port, log_level=args.log_level, access_log=False, **tls
+    )
 
 
 if __name__ == "__main__":

@@ -18,7 +18,7 @@ from starlette.requests import Request
 from starlette.responses import PlainTextResponse, Response, StreamingResponse
 from starlette.routing import Route
 
-from clusters.apiserver import discovery
+from clusters.apiserver import discovery, openapi
 from clusters.apiserver.labworlds import LabWorlds
 from clusters.apiserver.podlogs import pod_log
 from clusters.apiserver.tables import table, wants_table
@@ -39,10 +39,11 @@ class ServerState:
     admin_token: str
     tick_seconds: float = 0.05
     bookmark_interval: float = 60.0
+    ca_pem: bytes | None = None
     labworlds: LabWorlds = field(init=False)
 
     def __post_init__(self) -> None:
-        self.labworlds = LabWorlds(self.simulator)
+        self.labworlds = LabWorlds(self.simulator, self.ca_pem)
 
 
 @dataclass
@@ -120,6 +121,13 @@ async def _route(
         return json_response(discovery.core_resources())
     if path == "/apis":
         return json_response(discovery.api_groups(is_admin))
+    if path == "/openapi/v3":
+        return json_response(openapi.openapi_v3_root())
+    if path.startswith("/openapi/v3/"):
+        document = openapi.openapi_v3_document_bytes(path[len("/openapi/v3/") :])
+        if document is None:
+            raise _not_found_path()
+        return Response(document, media_type="application/json")
     if parts[:2] == ["apis", discovery.SIM_GROUP]:
         if not is_admin:
             raise _forbidden_tenant(request, parts)
@@ -133,9 +141,12 @@ async def _route(
                 VERBS.get(request.method, "get"), target.resource, "", target.namespace
             )
         return await _core(request, state, tenant, parse_core_path(parts[2:]))
-    raise errors.ApiError(
-        errors.status_object(404, "NotFound", "the server could not find the requested resource")
-    )
+    raise _not_found_path()
+
+
+def _not_found_path() -> errors.ApiError:
+    message = "the server could not find the requested resource"
+    return errors.ApiError(errors.status_object(404, "NotFound", message))
 
 
 def _forbidden_tenant(request: Request, parts: list[str]) -> errors.ApiError:
@@ -155,11 +166,7 @@ async def _labworlds(
         return json_response(discovery.sim_resources())
     worlds = state.labworlds
     if not rest or rest[0] != "labworlds":
-        raise errors.ApiError(
-            errors.status_object(
-                404, "NotFound", "the server could not find the requested resource"
-            )
-        )
+        raise _not_found_path()
     name = rest[1] if len(rest) > 1 else None
     method = request.method
     if name is None and method == "GET":
@@ -177,17 +184,9 @@ async def _labworlds(
 async def _core(request: Request, state: ServerState, tenant: Tenant, target: Target) -> Response:
     rtype = BY_PLURAL.get(target.resource)
     if rtype is None:
-        raise errors.ApiError(
-            errors.status_object(
-                404, "NotFound", "the server could not find the requested resource"
-            )
-        )
+        raise _not_found_path()
     if target.subresource and target.subresource not in rtype.subresources:
-        raise errors.ApiError(
-            errors.status_object(
-                404, "NotFound", "the server could not find the requested resource"
-            )
-        )
+        raise _not_found_path()
     query = request.query_params
     method = request.method
     dry_run = query.get("dryRun") == "All"
@@ -288,16 +287,17 @@ def _watch(
     matcher = tenant.matcher(resource, query.get("labelSelector"), query.get("fieldSelector"))
     timeout = float(query.get("timeoutSeconds") or 1800)
     request = WatchRequest(
-        tenant,
-        resource,
-        namespace,
-        matcher,
-        query.get("resourceVersion"),
-        timeout,
-        flag(query.get("allowWatchBookmarks")),
-        state.bookmark_interval,
-        as_table,
-        include,
+        tenant=tenant,
+        resource=resource,
+        namespace=namespace,
+        matcher=matcher,
+        resource_version=query.get("resourceVersion"),
+        timeout=timeout,
+        bookmarks=flag(query.get("allowWatchBookmarks")),
+        bookmark_interval=state.bookmark_interval,
+        as_table=as_table,
+        include=include,
+        send_initial_events=flag(query.get("sendInitialEvents")),
     )
     return StreamingResponse(stream(request), media_type="application/json")
 
@@ -316,8 +316,10 @@ def create_app(
     admin_token: str,
     tick_seconds: float = 0.05,
     bookmark_interval: float = 60.0,
+    ca_pem: bytes | None = None,
 ) -> Starlette:
-    state = ServerState(simulator, admin_token, tick_seconds, bookmark_interval)
+    """The ASGI app; `ca_pem` (the serving CA) is handed out in each LabWorld's status."""
+    state = ServerState(simulator, admin_token, tick_seconds, bookmark_interval, ca_pem)
 
     @contextlib.asynccontextmanager
     async def lifespan(app: Starlette):

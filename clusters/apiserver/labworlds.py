@@ -5,6 +5,7 @@ Contract: docs/architecture.md, "The simulated cluster's contract".
 
 from __future__ import annotations
 
+import base64
 import secrets
 from typing import Any
 
@@ -18,8 +19,9 @@ API_VERSION = f"{SIM_GROUP}/{SIM_VERSION}"
 
 
 class LabWorlds:
-    def __init__(self, simulator: Simulator) -> None:
+    def __init__(self, simulator: Simulator, ca_pem: bytes | None = None) -> None:
         self.simulator = simulator
+        self.ca_data = base64.b64encode(ca_pem).decode() if ca_pem else ""
         self.objects: dict[str, dict[str, Any]] = {}
         self.rv = 0
 
@@ -66,7 +68,13 @@ class LabWorlds:
                 **({"labels": meta["labels"]} if meta.get("labels") else {}),
             },
             "spec": world,
-            "status": {"token": token, "namespace": name, "phase": "Ready"},
+            "status": {
+                "token": token,
+                "namespace": name,
+                "phase": "Ready",
+                # the serving CA, for a kubeconfig's certificate-authority-data
+                **({"certificateAuthorityData": self.ca_data} if self.ca_data else {}),
+            },
         }
         self.objects[name] = obj
         return obj

@@ -1,9 +1,11 @@
 """Run the simulated cluster in-process for tests: `running_simulator()`.
 
     with running_simulator() as sim:          # a VirtualClock unless you pass a clock
-        sim.url, sim.admin_token              # point the official client or kubectl here
-        sim.advance(30)                       # move simulated time on and run what is due
-        sim.kubeconfig(token, namespace)      # a kubeconfig dict for a tenant token
+        sim.url, sim.admin_token, sim.ca_file  # HTTPS; the CA that signed its certificate
+        world = sim.create_world("lab-a", {...})  # {"token", "namespace"} (or POST a LabWorld)
+        sim.api_client(world["token"])        # an official-client ApiClient for that token
+        sim.kubeconfig(world["token"], "lab-a")   # a kubeconfig dict, e.g. for kubectl
+        sim.advance(30)                       # move a VirtualClock on, running what falls due
 
 The server runs in a thread (uvicorn on a free loopback port); every engine call happens on
 that thread's event loop, so `advance()` hands the work over and waits for it.
@@ -12,17 +14,21 @@ that thread's event loop, so `advance()` hands the work over and waits for it.
 from __future__ import annotations
 
 import asyncio
+import base64
 import contextlib
 import socket
+import tempfile
 import threading
 import time
 from collections.abc import Iterator
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 import uvicorn
 
 from clusters.apiserver.app import create_app
+from clusters.apiserver.certs import ensure_serving_cert
 from clusters.sim.clock import Clock, VirtualClock
 from clusters.sim.simulator import Simulator
 
@@ -37,6 +43,7 @@ def free_port() -> int:
 class SimulatorHandle:
     url: str
     admin_token: str
+    ca_file: Path | None
     simulator: Simulator
     clock: Clock
     _server: uvicorn.Server
@@ -85,11 +92,27 @@ class SimulatorHandle:
 
         return self.call(create)
 
+    def api_client(self, token: str):
+        """An official-client ApiClient that authenticates with `token` and trusts the CA."""
+        from kubernetes import client
+
+        configuration = client.Configuration()
+        configuration.host = self.url
+        configuration.api_key = {"authorization": f"Bearer {token}"}
+        if self.ca_file:
+            configuration.ssl_ca_cert = str(self.ca_file)
+        return client.ApiClient(configuration)
+
     def kubeconfig(self, token: str, namespace: str = "default") -> dict[str, Any]:
+        cluster: dict[str, Any] = {"server": self.url}
+        if self.ca_file:
+            cluster["certificate-authority-data"] = base64.b64encode(
+                self.ca_file.read_bytes()
+            ).decode()
         return {
             "apiVersion": "v1",
             "kind": "Config",
-            "clusters": [{"name": "sim", "cluster": {"server": self.url}}],
+            "clusters": [{"name": "sim", "cluster": cluster}],
             "users": [{"name": "learner", "user": {"token": token}}],
             "contexts": [
                 {
@@ -111,13 +134,30 @@ def running_simulator(
     admin_token: str = "test-admin-token",
     tick_seconds: float = 0.02,
     bookmark_interval: float = 60.0,
+    tls: bool = True,
 ) -> Iterator[SimulatorHandle]:
+    """Start the simulated cluster on a free loopback port; stop it on exit.
+
+    `tls=True` (the default, as `python -m clusters.apiserver` serves) uses a throwaway CA;
+    kubectl needs it, since it sends bearer tokens only over TLS.
+    """
     clock = clock or VirtualClock()
     simulator = Simulator(clock)
-    app = create_app(simulator, admin_token, tick_seconds, bookmark_interval)
+    cert_dir = Path(tempfile.mkdtemp(prefix="sim-certs-"))
+    cert = ensure_serving_cert(cert_dir) if tls else None
+    app = create_app(
+        simulator, admin_token, tick_seconds, bookmark_interval, cert.ca_pem if cert else None
+    )
     port = free_port()
+    ssl = {"ssl_certfile": str(cert.cert_file), "ssl_keyfile": str(cert.key_file)} if cert else {}
     config = uvicorn.Config(
-        app, host="127.0.0.1", port=port, log_level="warning", access_log=False, lifespan="on"
+        app,
+        host="127.0.0.1",
+        port=port,
+        log_level="warning",
+        access_log=False,
+        lifespan="on",
+        **ssl,
     )
     server = uvicorn.Server(config)
     loop_holder: dict[str, asyncio.AbstractEventLoop] = {}
@@ -136,8 +176,15 @@ def running_simulator(
         if time.monotonic() > deadline or not thread.is_alive():
             raise RuntimeError("the simulated cluster did not start")
         time.sleep(0.01)
+    scheme = "https" if cert else "http"
     handle = SimulatorHandle(
-        f"http://127.0.0.1:{port}", admin_token, simulator, clock, server, thread
+        f"{scheme}://127.0.0.1:{port}",
+        admin_token,
+        cert.ca_file if cert else None,
+        simulator,
+        clock,
+        server,
+        thread,
     )
     try:
         yield handle

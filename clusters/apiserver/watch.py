@@ -3,7 +3,9 @@
 Semantics of the real API server (apiserver/pkg/storage/cacher): a watch from resourceVersion 0
 or none starts with ADDED for every current object; from N it replays changes after N, or
 sends one ERROR event (410 Expired) when N is compacted; an object that stops matching the
-selectors is sent as DELETED; BOOKMARK events carry the current resourceVersion.
+selectors is sent as DELETED; BOOKMARK events carry the current resourceVersion. With
+`sendInitialEvents=true` (client-go's WatchList, on by default in kubectl 1.35) the initial
+ADDED events end with a BOOKMARK annotated `k8s.io/initial-events-end: "true"`.
 """
 
 from __future__ import annotations
@@ -11,63 +13,63 @@ from __future__ import annotations
 import asyncio
 import time
 from collections.abc import AsyncIterator, Callable
+from dataclasses import dataclass
 from typing import Any
 
 from clusters.apiserver.tables import table
 from clusters.apiserver.wire import dumps
 from clusters.sim import errors
+from clusters.sim.kinds import BY_PLURAL
 from clusters.sim.store import Change
 from clusters.sim.tenant import Tenant
 
+Key = tuple[str, str]
 
+
+@dataclass
 class WatchRequest:
-    def __init__(
-        self,
-        tenant: Tenant,
-        resource: str,
-        namespace: str | None,
-        matcher: Callable[[dict], bool],
-        resource_version: str | None,
-        timeout: float,
-        bookmarks: bool,
-        bookmark_interval: float,
-        as_table: bool,
-        include: str,
-    ) -> None:
-        self.tenant = tenant
-        self.resource = resource
-        self.namespace = namespace
-        self.matcher = matcher
-        self.resource_version = resource_version
-        self.timeout = timeout
-        self.bookmarks = bookmarks
-        self.bookmark_interval = bookmark_interval
-        self.as_table = as_table
-        self.include = include
-        self.first_table = True
+    tenant: Tenant
+    resource: str
+    namespace: str | None
+    matcher: Callable[[dict], bool]
+    resource_version: str | None
+    timeout: float
+    bookmarks: bool
+    bookmark_interval: float
+    as_table: bool
+    include: str
+    send_initial_events: bool = False
+    first_table: bool = True
 
-    def _in_scope(self, obj: dict[str, Any]) -> bool:
+    def in_scope(self, obj: dict[str, Any]) -> bool:
         return self.namespace is None or obj["metadata"].get("namespace") == self.namespace
 
-    def _encode(self, event_type: str, obj: dict[str, Any]) -> bytes:
+    def encode(self, event_type: str, obj: dict[str, Any]) -> bytes:
         if self.as_table and event_type in ("ADDED", "MODIFIED", "DELETED"):
-            obj = table(
-                self.resource,
-                [obj],
-                obj["metadata"].get("resourceVersion", ""),
-                self.tenant.clock.now(),
-                self.include,
-                headers=self.first_table,
-            )
+            rv = obj["metadata"].get("resourceVersion", "")
+            now = self.tenant.clock.now()
+            obj = table(self.resource, [obj], rv, now, self.include, headers=self.first_table)
             self.first_table = False
         return dumps({"type": event_type, "object": obj}) + b"\n"
 
+    def bookmark(self, initial_events_end: bool = False) -> bytes:
+        rtype = BY_PLURAL.get(self.resource)
+        meta: dict[str, Any] = {"resourceVersion": str(self.tenant.store.rv)}
+        if initial_events_end:
+            meta["annotations"] = {"k8s.io/initial-events-end": "true"}
+        obj = {"kind": rtype.kind if rtype else "", "apiVersion": "v1", "metadata": meta}
+        return dumps({"type": "BOOKMARK", "object": obj}) + b"\n"
 
-def _translate(change: Change, request: WatchRequest, seen: set[tuple[str, str]]) -> str | None:
+
+def _key(obj: dict[str, Any]) -> Key:
+    return obj["metadata"].get("namespace", ""), obj["metadata"]["name"]
+
+
+def _translate(change: Change, request: WatchRequest, seen: set[Key]) -> str | None:
     obj = change.object
-    if change.resource != request.resource or not request._in_scope(obj):
+    if change.resource != request.resource or not request.in_scope(obj):
         return None
-    key = (obj["metadata"].get("namespace", ""), obj["metadata"]["name"])
+    key = _key(obj)
     matches = request.matcher(obj)
     was = key in seen
     if change.type == "DELETED":
@@ -82,81 +84,57 @@ def _translate(change: Change, request: WatchRequest, seen: set[tuple[str, str]]
     return None
 
 
+def _error(err: errors.ApiError) -> bytes:
+    return dumps({"type": "ERROR", "object": err.status}) + b"\n"
+
+
 async def stream(request: WatchRequest) -> AsyncIterator[bytes]:
     tenant = request.tenant
     queue: asyncio.Queue[Change] = asyncio.Queue()
     unsubscribe = tenant.store.subscribe(queue.put_nowait)
-    seen: set[tuple[str, str]] = set()
+    seen: set[Key] = set()
     try:
         rv = request.resource_version
-        if not rv or rv == "0":
+        backlog: list[Change] = []
+        if request.send_initial_events or not rv or rv == "0":
             for obj in tenant.store.list(request.resource, request.namespace):
                 if request.matcher(obj):
-                    seen.add((obj["metadata"].get("namespace", ""), obj["metadata"]["name"]))
-                    yield request._encode("ADDED", obj)
-            backlog: list[Change] = []
+                    seen.add(_key(obj))
+                    yield request.encode("ADDED", obj)
+            if request.send_initial_events:
+                yield request.bookmark(initial_events_end=True)
+            last_rv = tenant.store.rv
         else:
             try:
                 since = int(rv)
-            except ValueError:
-                yield (
-                    dumps(
-                        {
-                            "type": "ERROR",
-                            "object": errors.bad_request(f'invalid resource version "{rv}"').status,
-                        }
-                    )
-                    + b"\n"
-                )
-                return
-            try:
                 backlog = list(tenant.store.changes_since(since))
+            except ValueError:
+                yield _error(errors.bad_request(f'invalid resource version "{rv}"'))
+                return
             except errors.ApiError as err:
-                yield dumps({"type": "ERROR", "object": err.status}) + b"\n"
+                yield _error(err)
                 return
             for obj in tenant.store.list(request.resource, request.namespace):
                 if request.matcher(obj) and int(obj["metadata"]["resourceVersion"]) <= since:
-                    seen.add((obj["metadata"].get("namespace", ""), obj["metadata"]["name"]))
-        last_rv = max([c.rv for c in backlog], default=0)
+                    seen.add(_key(obj))
+            last_rv = max([c.rv for c in backlog], default=since)
         for change in backlog:
             event_type = _translate(change, request, seen)
             if event_type:
-                yield request._encode(event_type, change.object)
+                yield request.encode(event_type, change.object)
         deadline = time.monotonic() + request.timeout
-        while True:
-            remaining = deadline - time.monotonic()
-            if remaining <= 0:
-                return
+        while (remaining := deadline - time.monotonic()) > 0:
             wait = min(remaining, request.bookmark_interval) if request.bookmarks else remaining
             try:
                 change = await asyncio.wait_for(queue.get(), timeout=wait)
             except TimeoutError:
                 if request.bookmarks and time.monotonic() < deadline:
-                    yield (
-                        dumps(
-                            {
-                                "type": "BOOKMARK",
-                                "object": {
-                                    "kind": _kind(request.resource),
-                                    "apiVersion": "v1",
-                                    "metadata": {"resourceVersion": str(tenant.store.rv)},
-                                },
-                            }
-                        )
-                        + b"\n"
-                    )
+                    yield request.bookmark()
                 continue
             if change.rv <= last_rv:
-                continue
+                continue  # already sent from the backlog or the initial list
             event_type = _translate(change, request, seen)
             if event_type:
-                yield request._encode(event_type, change.object)
+                yield request.encode(event_type, change.object)
     finally:
         unsubscribe()
-
-
-def _kind(resource: str) -> str:
-    from clusters.sim.kinds import BY_PLURAL
-
-    rtype = BY_PLURAL.get(resource)
-    return rtype.kind if rtype else ""
