@@ -7,7 +7,7 @@ k8s.io/apiserver/pkg/endpoints/handlers/patch.go (`applyJSPatch`,
 
 - a body that is not JSON, or a malformed strategic merge directive: 400 BadRequest;
 - a JSON patch operation that does not apply: 422 Invalid, "the server rejected our request due
-  to an error in our request", with the operation's error as the cause;
+  to an error in our request" (kubectl prints "The request is invalid: " before it);
 - a patch type the object does not accept: 415 UnsupportedMediaType.
 
 Server-side apply (`application/apply-patch+yaml`) is a simplified merge: see `patching_apply`.
@@ -42,7 +42,10 @@ REJECTED = "the server rejected our request due to an error in our request"
 
 
 class PatchError(ValueError):
-    """A patch the API server refuses; `status()` is its answer."""
+    """A patch the API server refuses; `status()` is its answer.
+
+    `cause` keeps the underlying error for the server's log, which the answer leaves out.
+    """
 
     def __init__(self, code: int, reason: str, message: str, cause: str = "") -> None:
         super().__init__(cause or message)
@@ -62,10 +65,9 @@ class PatchError(ValueError):
             "code": self.code,
         }
         if self.cause:
-            # `errors.NewGenericServerResponse` keeps the underlying error as the one cause.
-            status["details"] = {
-                "causes": [{"reason": "UnexpectedServerResponse", "message": self.cause}]
-            }
+            # `errors.NewGenericServerResponse(422, ..., isUnexpectedResponse=false)` leaves the
+            # details empty: the client never sees the cause, only the generic message.
+            status["details"] = {}
         return status
 
 

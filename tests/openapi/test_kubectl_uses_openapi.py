@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.openapi.conftest import OpenAPIServer
+from tests.openapi.throwaway_server import OpenAPIServer
 
 pytestmark = pytest.mark.kubectl
 

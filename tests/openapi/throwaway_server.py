@@ -1,5 +1,10 @@
-"""A real kubectl v1.35 and a throwaway API server that serves only the OpenAPI documents,
-minimal discovery, and pod creation with `fieldValidation=Strict`."""
+"""A real kubectl v1.35, and a throwaway API server built on the modules under test.
+
+The server serves the OpenAPI documents, minimal discovery, and pods and deployments kept in a
+dict: create (with `fieldValidation=Strict`), get, and patch through `apply_patch`. It is not the
+simulated cluster (tests/kubectl/ drives that), only enough of an API server for kubectl to reach
+the documents and the patch code. The test folders that use it import its fixtures in conftest.py.
+"""
 
 from __future__ import annotations
 
@@ -25,6 +30,7 @@ from starlette.routing import Route
 
 from clusters.apiserver.openapi import openapi_v3_document_bytes, openapi_v3_root
 from clusters.apiserver.openapi_fields import strict_decoding_message, unknown_fields
+from clusters.sim.patching import APPLY_PATCH, PatchError, apply_patch
 
 KUBECTL_MINOR = "v1.35."
 
@@ -55,7 +61,7 @@ def _not_found() -> JSONResponse:
     return JSONResponse({**status, "reason": "NotFound", "code": 404}, status_code=404)
 
 
-_RESOURCE = {"namespaced": True, "verbs": ["create", "delete", "get", "list", "patch", "update"]}
+_RESOURCE = {"namespaced": True, "verbs": ["create", "get", "patch"]}
 DISCOVERY = {
     "/api": {"kind": "APIVersions", "versions": ["v1"], "serverAddressByClientCIDRs": []},
     "/apis": {
@@ -88,6 +94,19 @@ DISCOVERY = {
 class OpenAPIServer:
     kubeconfig: Path
     requests: list[str] = field(default_factory=list)
+    # Each PATCH received, as (Content-Type, body): what kubectl sent.
+    patches: list[tuple[str, bytes]] = field(default_factory=list)
+    objects: dict[str, dict] = field(default_factory=dict)
+
+
+# collection -> (apiVersion, kind)
+_COLLECTIONS = {"pods": ("v1", "Pod"), "deployments": ("apps/v1", "Deployment")}
+
+
+def _status(code: int, reason: str, message: str) -> JSONResponse:
+    status = {"kind": "Status", "apiVersion": "v1", "metadata": {}, "status": "Failure"}
+    body = {**status, "message": message, "reason": reason, "code": code}
+    return JSONResponse(body, status_code=code)
 
 
 def _app(server: OpenAPIServer) -> Starlette:
@@ -101,21 +120,44 @@ def _app(server: OpenAPIServer) -> Starlette:
         if path.startswith("/openapi/v3/"):
             body = openapi_v3_document_bytes(path.removeprefix("/openapi/v3/"))
             return Response(body, media_type="application/json") if body else _not_found()
-        if request.method == "POST" and path.endswith("/pods"):
-            return _create(request, await request.json())
-        return _not_found()
+        *_, collection, name = ["", ""] + path.strip("/").split("/")
+        if request.method == "POST" and name in _COLLECTIONS:
+            return _create(server, request, name, await request.json())
+        if collection not in _COLLECTIONS:
+            return _not_found()
+        key = f"{collection}/{name}"
+        if request.method == "GET":
+            found = server.objects.get(key)
+            return JSONResponse(found) if found else _status(404, "NotFound", f"{key} not found")
+        return await _patch(server, request, key, collection)
 
-    return Starlette(routes=[Route("/{rest:path}", handle, methods=["GET", "POST"])])
+    return Starlette(routes=[Route("/{rest:path}", handle, methods=["GET", "POST", "PATCH"])])
 
 
-def _create(request: Request, obj: dict) -> JSONResponse:
+def _create(server: OpenAPIServer, request: Request, collection: str, obj: dict) -> JSONResponse:
     fields = unknown_fields(obj, obj["kind"])
     if request.query_params.get("fieldValidation") == "Strict" and fields:
         message = strict_decoding_message(obj["kind"], obj["apiVersion"], fields)
-        status = {"kind": "Status", "apiVersion": "v1", "metadata": {}, "status": "Failure"}
-        body = {**status, "message": message, "reason": "BadRequest", "code": 400}
-        return JSONResponse(body, status_code=400)
+        return _status(400, "BadRequest", message)
+    if request.query_params.get("dryRun") != "All":
+        server.objects[f"{collection}/{obj['metadata']['name']}"] = obj
     return JSONResponse(obj, status_code=201)
+
+
+async def _patch(server: OpenAPIServer, request: Request, key: str, collection: str) -> Response:
+    content_type = request.headers.get("content-type", "")
+    body = await request.body()
+    server.patches.append((content_type, body))
+    api_version, kind = _COLLECTIONS[collection]
+    live = server.objects.get(key)
+    if live is None and not content_type.startswith(APPLY_PATCH):
+        return _status(404, "NotFound", f"{key} not found")
+    try:
+        patched = apply_patch(live or {"apiVersion": api_version}, body, content_type, kind)
+    except PatchError as error:
+        return JSONResponse(error.status(), status_code=error.code)
+    server.objects[key] = patched
+    return JSONResponse(patched)
 
 
 def _free_port() -> int:
@@ -124,7 +166,7 @@ def _free_port() -> int:
         return sock.getsockname()[1]
 
 
-@pytest.fixture(scope="module")
+@pytest.fixture
 def openapi_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[OpenAPIServer]:
     port = _free_port()
     kubeconfig = tmp_path_factory.mktemp("kube") / "config"
