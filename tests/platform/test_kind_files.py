@@ -16,7 +16,7 @@ KIND = Path(__file__).resolve().parents[2] / "platform" / "kind"
 UP = (KIND / "up.sh").read_text()
 
 
-@pytest.mark.parametrize("script", ["up.sh", "down.sh"])
+@pytest.mark.parametrize("script", ["up.sh", "down.sh", "record-events.sh"])
 def test_the_script_is_shellcheck_clean(script):
     checked = subprocess.run(["shellcheck", KIND / script], capture_output=True, text=True)
     assert checked.returncode == 0, checked.stdout
