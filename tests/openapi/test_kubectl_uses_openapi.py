@@ -5,12 +5,11 @@ kubectl's own validation is never turned off here (no `--validate=false`).
 
 from __future__ import annotations
 
-import subprocess
 from pathlib import Path
 
 import pytest
 
-from tests.openapi.throwaway_server import OpenAPIServer
+from tests.openapi.throwaway_server import OpenAPIServer, RunKubectl
 
 pytestmark = pytest.mark.kubectl
 
@@ -43,21 +42,16 @@ spec:
 """
 
 
-def _run(kubectl: Path, server: OpenAPIServer, *args: str) -> subprocess.CompletedProcess:
-    env = {"KUBECONFIG": str(server.kubeconfig), "HOME": str(server.kubeconfig.parent)}
-    return subprocess.run(
-        [str(kubectl), *args], capture_output=True, text=True, env=env, timeout=60
-    )
-
-
 def _manifest(tmp_path: Path, text: str) -> str:
     path = tmp_path / "manifest.yaml"
     path.write_text(text)
     return str(path)
 
 
-def test_explain_prints_the_field_description(kubectl: Path, openapi_server: OpenAPIServer) -> None:
-    result = _run(kubectl, openapi_server, "explain", "pod.spec.containers.imagePullPolicy")
+def test_explain_prints_the_field_description(
+    run_kubectl: RunKubectl, openapi_server: OpenAPIServer
+) -> None:
+    result = run_kubectl("explain", "pod.spec.containers.imagePullPolicy")
     assert result.returncode == 0, result.stderr
     assert "KIND:       Pod\nVERSION:    v1" in result.stdout
     assert "FIELD: imagePullPolicy <string>" in result.stdout
@@ -69,38 +63,38 @@ def test_explain_prints_the_field_description(kubectl: Path, openapi_server: Ope
     assert any(r.startswith("GET /openapi/v3/api/v1?hash=") for r in openapi_server.requests)
 
 
-def test_explain_walks_a_group_kind(kubectl: Path, openapi_server: OpenAPIServer) -> None:
-    result = _run(kubectl, openapi_server, "explain", "deployment.spec.strategy.rollingUpdate")
+def test_explain_walks_a_group_kind(run_kubectl: RunKubectl, openapi_server: OpenAPIServer) -> None:
+    result = run_kubectl("explain", "deployment.spec.strategy.rollingUpdate")
     assert result.returncode == 0, result.stderr
     assert result.stdout.startswith("GROUP:      apps\nKIND:       Deployment\nVERSION:    v1")
     assert "maxSurge\t<IntOrString>" in result.stdout
 
 
-def test_explain_of_a_missing_field_says_so(kubectl: Path, openapi_server: OpenAPIServer) -> None:
-    result = _run(kubectl, openapi_server, "explain", "pod.spec.containers.imagePullPolicyy")
+def test_explain_of_a_missing_field_says_so(
+    run_kubectl: RunKubectl, openapi_server: OpenAPIServer
+) -> None:
+    result = run_kubectl("explain", "pod.spec.containers.imagePullPolicyy")
     assert result.returncode != 0
     assert 'field "imagePullPolicyy" does not exist' in result.stderr
 
 
 @pytest.mark.parametrize("manifest", [POD.format(policy_field="imagePullPolicy"), DEPLOYMENT])
 def test_apply_dry_run_client_accepts_a_valid_manifest(
-    kubectl: Path, openapi_server: OpenAPIServer, tmp_path: Path, manifest: str
+    run_kubectl: RunKubectl, openapi_server: OpenAPIServer, tmp_path: Path, manifest: str
 ) -> None:
-    result = _run(
-        kubectl, openapi_server, "apply", "--dry-run=client", "-f", _manifest(tmp_path, manifest)
-    )
+    result = run_kubectl("apply", "--dry-run=client", "-f", _manifest(tmp_path, manifest))
     assert result.returncode == 0, result.stderr
     assert result.stdout.strip().endswith("web created (dry run)")
 
 
 def test_apply_sends_strict_field_validation_and_shows_the_servers_refusal(
-    kubectl: Path, openapi_server: OpenAPIServer, tmp_path: Path
+    run_kubectl: RunKubectl, openapi_server: OpenAPIServer, tmp_path: Path
 ) -> None:
     """The documents advertise `fieldValidation` on PATCH, as a v1.35 API server does, so
     kubectl asks the server to validate (k8s.io/kubectl/pkg/cmd/util/factory_client_access.go,
     `Validator`, through `NewParamVerifyingSchema`), and prints the server's message."""
     path = _manifest(tmp_path, POD.format(policy_field="imagePullPolicyy"))
-    result = _run(kubectl, openapi_server, "apply", "-f", path)
+    result = run_kubectl("apply", "-f", path)
     assert result.returncode == 1
     assert result.stderr.strip() == (
         f'Error from server (BadRequest): error when creating "{path}": Pod in version "v1" '
@@ -114,11 +108,11 @@ def test_apply_sends_strict_field_validation_and_shows_the_servers_refusal(
 
 
 def test_apply_dry_run_client_leaves_unknown_fields_to_the_server(
-    kubectl: Path, openapi_server: OpenAPIServer, tmp_path: Path
+    run_kubectl: RunKubectl, openapi_server: OpenAPIServer, tmp_path: Path
 ) -> None:
     """What a real v1.35 cluster shows too: with server-side field validation advertised,
     a client-side dry run sends nothing, so nothing checks the typo."""
     path = _manifest(tmp_path, POD.format(policy_field="imagePullPolicyy"))
-    result = _run(kubectl, openapi_server, "apply", "--dry-run=client", "-f", path)
+    result = run_kubectl("apply", "--dry-run=client", "-f", path)
     assert result.returncode == 0, result.stderr
     assert result.stdout.strip() == "pod/web created (dry run)"

@@ -16,7 +16,7 @@ import tarfile
 import threading
 import time
 import zipfile
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from importlib import resources
 from pathlib import Path
@@ -189,3 +189,22 @@ def openapi_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[OpenAPI
     yield server
     uvicorn_server.should_exit = True
     thread.join(timeout=10)
+
+
+RunKubectl = Callable[..., subprocess.CompletedProcess]
+
+
+@pytest.fixture
+def run_kubectl(kubectl: Path, openapi_server: OpenAPIServer) -> RunKubectl:
+    """Runs the pinned kubectl against the throwaway server, with its own HOME (so no cache)."""
+
+    def run(*args: str) -> subprocess.CompletedProcess:
+        env = {
+            "KUBECONFIG": str(openapi_server.kubeconfig),
+            "HOME": str(openapi_server.kubeconfig.parent),
+        }
+        return subprocess.run(
+            [str(kubectl), *args], capture_output=True, text=True, env=env, timeout=60
+        )
+
+    return run

@@ -1,1 +1,1 @@
-from tests.openapi.throwaway_server import kubectl, openapi_server  # noqa: F401
+from tests.openapi.throwaway_server import kubectl, openapi_server, run_kubectl  # noqa: F401

@@ -8,12 +8,11 @@ answers each PATCH with `apply_patch`'s result or its `Status`.
 from __future__ import annotations
 
 import json
-import subprocess
 from pathlib import Path
 
 import pytest
 
-from tests.openapi.throwaway_server import OpenAPIServer
+from tests.openapi.throwaway_server import OpenAPIServer, RunKubectl
 
 pytestmark = pytest.mark.kubectl
 
@@ -36,27 +35,20 @@ spec:
 FIRST = POD.format(image="lab/web:1.0", env="{name: A, value: '1'}, {name: B, value: '2'}")
 
 
-def _kubectl(kubectl: Path, server: OpenAPIServer, *args: str) -> subprocess.CompletedProcess:
-    env = {"KUBECONFIG": str(server.kubeconfig), "HOME": str(server.kubeconfig.parent)}
-    return subprocess.run(
-        [str(kubectl), *args], capture_output=True, text=True, env=env, timeout=60
-    )
-
-
 @pytest.fixture
-def web_pod(kubectl: Path, openapi_server: OpenAPIServer, tmp_path: Path) -> Path:
+def web_pod(run_kubectl: RunKubectl, openapi_server: OpenAPIServer, tmp_path: Path) -> Path:
     """The pod `web`, created with `kubectl apply` (so it carries the last-applied annotation)."""
     manifest = tmp_path / "pod.yaml"
     manifest.write_text(FIRST)
-    created = _kubectl(kubectl, openapi_server, "apply", "-f", str(manifest))
+    created = run_kubectl("apply", "-f", str(manifest))
     assert created.stdout.strip() == "pod/web created", created.stderr
     return manifest
 
 
 def test_set_image_changes_one_container(
-    kubectl: Path, openapi_server: OpenAPIServer, web_pod: Path
+    run_kubectl: RunKubectl, openapi_server: OpenAPIServer, web_pod: Path
 ) -> None:
-    result = _kubectl(kubectl, openapi_server, "set", "image", "pod/web", "app=lab/web:2.0")
+    result = run_kubectl("set", "image", "pod/web", "app=lab/web:2.0")
     assert result.stdout.strip() == "pod/web image updated", result.stderr
     content_type, body = openapi_server.patches[-1]
     assert content_type == "application/strategic-merge-patch+json"
@@ -73,12 +65,12 @@ def test_set_image_changes_one_container(
 
 
 def test_apply_of_a_changed_manifest_sends_a_three_way_patch(
-    kubectl: Path, openapi_server: OpenAPIServer, web_pod: Path
+    run_kubectl: RunKubectl, openapi_server: OpenAPIServer, web_pod: Path
 ) -> None:
     web_pod.write_text(
         POD.format(image="lab/web:1.1", env="{name: A, value: '1'}").replace(", tier: front", "")
     )
-    result = _kubectl(kubectl, openapi_server, "apply", "-f", str(web_pod))
+    result = run_kubectl("apply", "-f", str(web_pod))
     assert result.stdout.strip() == "pod/web configured", result.stderr
     content_type, body = openapi_server.patches[-1]
     assert content_type == "application/strategic-merge-patch+json"
@@ -96,13 +88,13 @@ def test_apply_of_a_changed_manifest_sends_a_three_way_patch(
 
 
 def test_patch_type_merge_and_json(
-    kubectl: Path, openapi_server: OpenAPIServer, web_pod: Path
+    run_kubectl: RunKubectl, openapi_server: OpenAPIServer, web_pod: Path
 ) -> None:
     merge = '{"metadata":{"labels":{"tier":"back"}}}'
-    result = _kubectl(kubectl, openapi_server, "patch", "pod", "web", "--type=merge", "-p", merge)
+    result = run_kubectl("patch", "pod", "web", "--type=merge", "-p", merge)
     assert result.stdout.strip() == "pod/web patched", result.stderr
     ops = '[{"op":"replace","path":"/spec/containers/1/image","value":"lab/side:2.0"}]'
-    result = _kubectl(kubectl, openapi_server, "patch", "pod", "web", "--type=json", "-p", ops)
+    result = run_kubectl("patch", "pod", "web", "--type=json", "-p", ops)
     assert result.stdout.strip() == "pod/web patched", result.stderr
     assert [c for c, _ in openapi_server.patches[-2:]] == [
         "application/merge-patch+json",
@@ -114,19 +106,21 @@ def test_patch_type_merge_and_json(
 
 
 def test_a_json_patch_that_does_not_apply_is_refused_in_kubectls_words(
-    kubectl: Path, openapi_server: OpenAPIServer, web_pod: Path
+    run_kubectl: RunKubectl, openapi_server: OpenAPIServer, web_pod: Path
 ) -> None:
     ops = '[{"op":"remove","path":"/spec/nodeName"}]'
-    result = _kubectl(kubectl, openapi_server, "patch", "pod", "web", "--type=json", "-p", ops)
+    result = run_kubectl("patch", "pod", "web", "--type=json", "-p", ops)
     assert result.returncode == 1
     assert result.stderr.strip() == (
         "The request is invalid: the server rejected our request due to an error in our request"
     )
 
 
-def test_apply_server_side(kubectl: Path, openapi_server: OpenAPIServer, web_pod: Path) -> None:
+def test_apply_server_side(
+    run_kubectl: RunKubectl, openapi_server: OpenAPIServer, web_pod: Path
+) -> None:
     web_pod.write_text(FIRST.replace("lab/web:1.0", "lab/web:3.0"))
-    result = _kubectl(kubectl, openapi_server, "apply", "--server-side", "-f", str(web_pod))
+    result = run_kubectl("apply", "--server-side", "-f", str(web_pod))
     assert result.stdout.strip() == "pod/web serverside-applied", result.stderr
     assert openapi_server.patches[-1][0] == "application/apply-patch+yaml"
     assert openapi_server.objects["pods/web"]["spec"]["containers"][0]["image"] == "lab/web:3.0"
