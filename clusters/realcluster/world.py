@@ -62,3 +62,43 @@ def move_tag(
     """Point `repository:tag` at another digest by re-pushing, as a real publisher would."""
     source = _source_ref(digest, built_by_digest)
     push(layout, source, server, f"{repository_path(repository, session_prefix)}:{tag}")
+
+
+# The label kind-config.yaml puts on each worker, naming it as the lab worlds do (node-1, ...).
+# Real node names are the cluster's, so a real cluster finds a world's node by this label.
+WORLD_NODE_LABEL = "pullpolicylabs.dev/node"
+
+
+def session_image(ref: str, registry_host: str, session_prefix: str) -> str:
+    """`lab/web:1.0` as this session pulls it on a real cluster: its own registry path."""
+    return f"{registry_host}/{repository_path(ref, session_prefix)}"
+
+
+def cache_warmup_pods(world: dict, registry_host: str, session_prefix: str) -> list[dict]:
+    """One pod per cached image per node, pinned by WORLD_NODE_LABEL: pulling it warms that
+    node's cache the way a world's `nodes[].cache` says. Delete the pods once they ran."""
+    pods = []
+    for node in world.get("nodes", []):
+        for index, ref in enumerate(node.get("cache", [])):
+            pods.append(
+                {
+                    "apiVersion": "v1",
+                    "kind": "Pod",
+                    "metadata": {
+                        "name": f"warm-{node['name']}-{index}",
+                        "labels": {"pullpolicylabs.dev/role": "cache-warmup"},
+                    },
+                    "spec": {
+                        "nodeSelector": {WORLD_NODE_LABEL: node["name"]},
+                        "restartPolicy": "Never",
+                        "containers": [
+                            {
+                                "name": "warm",
+                                "image": session_image(ref, registry_host, session_prefix),
+                                "imagePullPolicy": "IfNotPresent",
+                            }
+                        ],
+                    },
+                }
+            )
+    return pods
