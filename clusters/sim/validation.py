@@ -149,17 +149,21 @@ def _mutable_view(spec: dict[str, Any]) -> dict[str, Any]:
     return view
 
 
-def _changed_fields(old: dict[str, Any], new: dict[str, Any], prefix: str = "") -> list[str]:
-    changed = []
-    for key in sorted(set(old) | set(new)):
-        a, b = old.get(key), new.get(key)
-        if a == b:
-            continue
-        if isinstance(a, dict) and isinstance(b, dict):
-            changed += _changed_fields(a, b, f"{prefix}{key}.")
-        else:
-            changed.append(f"{prefix}{key}")
-    return changed
+def _changed_fields(old: Any, new: Any, path: str) -> list[str]:
+    """Paths that differ, e.g. `spec.containers[0].imagePullPolicy`."""
+    if isinstance(old, dict) and isinstance(new, dict):
+        changed = []
+        for key in sorted(set(old) | set(new)):
+            if old.get(key) != new.get(key):
+                changed += _changed_fields(old.get(key), new.get(key), f"{path}.{key}")
+        return changed
+    if isinstance(old, list) and isinstance(new, list) and len(old) == len(new):
+        changed = []
+        for index, (a, b) in enumerate(zip(old, new, strict=True)):
+            if a != b:
+                changed += _changed_fields(a, b, f"{path}[{index}]")
+        return changed
+    return [path]
 
 
 def validate_pod_update(old: dict[str, Any], new: dict[str, Any]) -> None:
@@ -171,7 +175,7 @@ def validate_pod_update(old: dict[str, Any], new: dict[str, Any]) -> None:
     old_view, new_view = _mutable_view(old["spec"]), _mutable_view(new["spec"])
     if old_view != new_view:
         # Upstream appends a cmp.Diff of the specs; we list the changed fields instead.
-        diff = "\n".join(f"  changed: spec.{f}" for f in _changed_fields(old_view, new_view))
+        diff = "\n".join(f"  changed: {f}" for f in _changed_fields(old_view, new_view, "spec"))
         raise invalid_object(
             "Pod", name, [field_forbidden("spec", f"{POD_UPDATE_FORBIDDEN}\n{diff}")]
         )

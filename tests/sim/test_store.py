@@ -1,0 +1,128 @@
+"""The object store: resourceVersions, selectors, the compacted watch log (410 Gone)."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from clusters.sim.errors import ApiError
+from clusters.sim.tenant import Tenant
+from tests.sim.worlds import new_tenant, pod, run
+
+
+def test_every_write_gets_a_higher_resource_version() -> None:
+    _, _, tenant = new_tenant()
+    first = tenant.create("pods", "lab", pod("a"))
+    second = tenant.create("pods", "lab", pod("b"))
+    assert int(second["metadata"]["resourceVersion"]) > int(first["metadata"]["resourceVersion"])
+    assert first["metadata"]["uid"] != second["metadata"]["uid"]
+    assert first["metadata"]["generation"] == 1
+
+
+def test_creating_a_duplicate_is_a_409_already_exists() -> None:
+    _, _, tenant = new_tenant()
+    tenant.create("pods", "lab", pod("a"))
+    with pytest.raises(ApiError) as caught:
+        tenant.create("pods", "lab", pod("a"))
+    assert caught.value.code == 409
+    assert caught.value.status["message"] == 'pods "a" already exists'
+
+
+def test_a_missing_object_is_a_404_in_the_api_servers_words() -> None:
+    _, _, tenant = new_tenant()
+    with pytest.raises(ApiError) as caught:
+        tenant.get("pods", "lab", "nope")
+    assert caught.value.status["message"] == 'pods "nope" not found'
+
+
+@pytest.mark.parametrize(
+    ("labels", "fields", "names"),
+    [
+        pytest.param("app=web", None, ["a"], id="labels.Parse: equality"),
+        pytest.param(
+            "app!=web", None, ["b", "c"], id="labels.Parse: inequality matches a missing label"
+        ),
+        pytest.param("app in (web,db)", None, ["a", "b"], id="labels.Parse: set-based in"),
+        pytest.param("!app", None, ["c"], id="labels.Parse: does not exist"),
+        pytest.param(None, "metadata.name=b", ["b"], id="fields: metadata.name"),
+        pytest.param(
+            None, "spec.nodeName=node-2", ["c"], id="pod strategy GetAttrs: spec.nodeName"
+        ),
+    ],
+)
+def test_list_filters_by_label_and_field_selectors(
+    labels: str | None, fields: str | None, names: list[str]
+) -> None:
+    _, _, tenant = new_tenant()
+    tenant.create(
+        "pods",
+        "lab",
+        {**pod("a", node="node-1"), "metadata": {"name": "a", "labels": {"app": "web"}}},
+    )
+    tenant.create(
+        "pods",
+        "lab",
+        {**pod("b", node="node-1"), "metadata": {"name": "b", "labels": {"app": "db"}}},
+    )
+    tenant.create("pods", "lab", pod("c", node="node-2"))
+    items, _ = tenant.list("pods", "lab", labels, fields)
+    assert [o["metadata"]["name"] for o in items] == names
+
+
+def test_an_unknown_field_selector_is_a_400() -> None:
+    _, _, tenant = new_tenant()
+    with pytest.raises(ApiError) as caught:
+        tenant.list("pods", "lab", None, "spec.image=x")
+    assert (caught.value.code, caught.value.status["message"]) == (
+        400,
+        "field label not supported: spec.image",
+    )
+
+
+def test_a_compacted_version_is_410_gone_and_a_recent_one_replays() -> None:
+    _, _, tenant = new_tenant()
+    tenant.create("pods", "lab", pod("a"))
+    rv = tenant.store.rv
+    tenant.create("pods", "lab", pod("b"))
+    added = [
+        c.object["metadata"]["name"]
+        for c in tenant.store.changes_since(rv)
+        if c.resource == "pods" and c.type == "ADDED"
+    ]
+    assert added == ["b"]
+    tenant.store.compact()
+    with pytest.raises(ApiError) as caught:
+        tenant.store.changes_since(rv)
+    assert caught.value.code == 410
+    assert caught.value.status["reason"] == "Expired"
+    assert caught.value.status["message"].startswith(f"too old resource version: {rv} (")
+
+
+def test_the_api_server_compacts_every_five_minutes() -> None:
+    simulator, clock, tenant = new_tenant()
+    tenant.create("pods", "lab", pod("a"))
+    rv = tenant.store.rv
+    run(simulator, clock, 301)  # first compaction: to the version seen at start (0)
+    tenant.store.changes_since(rv)
+    run(simulator, clock, 300)  # second: to the version seen 5 minutes ago
+    with pytest.raises(ApiError):
+        tenant.store.changes_since(rv)
+
+
+def test_a_tenant_saves_to_json_and_restores_to_the_same_future() -> None:
+    simulator, clock, tenant = new_tenant()
+    tenant.create("pods", "lab", pod("p-never-2", policy="Never", node="node-2"))
+    tenant.create("pods", "lab", pod("p-bad", image="lab/web:9.9", node="node-2"))
+    run(simulator, clock, 12)
+    state = json.loads(json.dumps(tenant.to_state()))
+    restored = Tenant.from_state(state, clock)
+    run(simulator, clock, 60)
+    restored.run_due(clock.now())
+    for name in ("p-never-2", "p-bad"):
+        assert (
+            restored.store.get("pods", "lab", name)["status"]
+            == tenant.store.get("pods", "lab", name)["status"]
+        )
+    counts = sorted((e["reason"], e["count"]) for e in tenant.store.list("events"))
+    assert sorted((e["reason"], e["count"]) for e in restored.store.list("events")) == counts
