@@ -5,7 +5,8 @@ group-versions, then `GET /openapi/v3/<api/v1|apis/GROUP/VERSION>?hash=...` for 
 Both are built here, once per process, from the kept Kubernetes v1.35 definitions
 (`clusters.sim.patching_schema`), turned back from their JSON Schema form into the form the real
 API server publishes; the paths (which kubectl reads to learn that the server supports
-`fieldValidation`) come from the official client's API classes (`openapi_paths`).
+`fieldValidation`) come from the official client's API classes (`openapi_paths`). The one
+thing no kept package has, the enum of the image pull policy, is restored (`openapi_enums`).
 
 The API server calls:
 
@@ -23,6 +24,7 @@ import hashlib
 import json
 from typing import Any
 
+from clusters.apiserver.openapi_enums import restore_enums
 from clusters.apiserver.openapi_paths import paths_for
 from clusters.sim.patching_schema import KUBERNETES_VERSION, JSONSchema, definitions, ref_name
 
@@ -78,7 +80,10 @@ def _document(group_version: str) -> tuple[bytes, str]:
         and not name.startswith("io.k8s.apimachinery.pkg.apis.meta.v1.")
     ]
     paths = paths_for(group, version)
-    schemas = {name: openapi_schema(definitions()[name]) for name in _closure(kinds, paths)}
+    schemas = {
+        name: restore_enums(name, openapi_schema(definitions()[name]))
+        for name in _closure(kinds, paths)
+    }
     document = {
         "openapi": "3.0.0",
         "info": {"title": "Kubernetes", "version": KUBERNETES_VERSION},
