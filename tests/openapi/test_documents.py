@@ -100,6 +100,9 @@ def test_a_container_keeps_its_required_fields_patch_extensions_and_descriptions
     assert policy["description"].startswith(
         "Image pull policy. One of Always, Never, IfNotPresent."
     )
+    # Restored by openapi_enums: the kept definitions lost the enum of PullPolicy.
+    assert policy["enum"] == ["Always", "IfNotPresent", "Never"]
+    assert policy["description"].endswith("Container will fail if the image isn't present")
     containers = schemas["io.k8s.api.core.v1.PodSpec"]["properties"]["containers"]
     assert containers["x-kubernetes-patch-merge-key"] == "name"
     assert containers["x-kubernetes-patch-strategy"] == "merge"
