@@ -1,5 +1,6 @@
 """Official `kubernetes` clients built from kubeconfigs: one per session, no global config."""
 
+import base64
 import json
 from typing import Any
 
@@ -28,19 +29,35 @@ def admin_api_client() -> client.ApiClient:
         with open(settings.CLUSTER_KUBECONFIG) as f:
             return api_client_from_kubeconfig(f.read())
     return api_client_from_kubeconfig(
-        token_kubeconfig(settings.SIM_URL, settings.SIM_ADMIN_TOKEN, namespace="default")
+        token_kubeconfig(
+            settings.SIM_URL, settings.SIM_ADMIN_TOKEN, namespace="default", ca_data=sim_ca_data()
+        )
     )
 
 
-def token_kubeconfig(server: str, token: str, namespace: str, name: str = "lab") -> dict[str, Any]:
+def sim_ca_data() -> str:
+    """The simulator's CA (base64 PEM) when it serves HTTPS; empty for plain HTTP."""
+    if not settings.SIM_URL.startswith("https:"):
+        return ""
+    with open(settings.SIM_CA_FILE, "rb") as f:
+        return base64.b64encode(f.read()).decode()
+
+
+def token_kubeconfig(
+    server: str, token: str, namespace: str, ca_data: str = "", name: str = "lab"
+) -> dict[str, Any]:
     """A kubeconfig with one bearer-token user whose context defaults to `namespace`.
 
     It is what a learner would paste into kubectl, and what the platform uses to act as them.
+    `ca_data` is the base64 PEM of the CA that signed the server's certificate.
     """
+    cluster: dict[str, Any] = {"server": server}
+    if ca_data:
+        cluster["certificate-authority-data"] = ca_data
     return {
         "apiVersion": "v1",
         "kind": "Config",
-        "clusters": [{"name": name, "cluster": {"server": server}}],
+        "clusters": [{"name": name, "cluster": cluster}],
         "users": [{"name": name, "user": {"token": token}}],
         "contexts": [
             {"name": name, "context": {"cluster": name, "user": name, "namespace": namespace}}

@@ -49,7 +49,10 @@ def provision_session(session_id: int) -> None:
     if not status.get("token"):
         raise WorldNotReady(f"lab world {session.namespace} has no token yet")
     kubeconfig = token_kubeconfig(
-        settings.SIM_URL, status["token"], status.get("namespace", session.namespace)
+        settings.SIM_URL,
+        status["token"],
+        status.get("namespace", session.namespace),
+        ca_data=status.get("certificateAuthorityData", ""),
     )
     updated = LabSession.objects.filter(pk=session_id, state=State.PROVISIONING).update(
         state=State.READY, kubeconfig=yaml.safe_dump(kubeconfig)

@@ -25,7 +25,9 @@ from labs.pipeline import ingest
 
 log = logging.getLogger(__name__)
 
-WATCH_TIMEOUT_SECONDS = 30  # the server closes each watch after this; we then resume
+# The server ends each watch after this long and we resume from the last version: it bounds
+# how long a stopped watch lingers.
+WATCH_TIMEOUT_SECONDS = 30
 ERROR_BACKOFF_SECONDS = 2.0
 
 
@@ -55,6 +57,7 @@ class ResourceWatch:
     session_id: int
     kubeconfig: str
     resource: str  # "pods" or "events"
+    timeout_seconds: int = WATCH_TIMEOUT_SECONDS
     stop: threading.Event = field(default_factory=threading.Event)
 
     def __post_init__(self) -> None:
@@ -114,9 +117,9 @@ class ResourceWatch:
             self.list_fn,
             self.namespace,
             resource_version=resource_version,
-            timeout_seconds=WATCH_TIMEOUT_SECONDS,
+            timeout_seconds=self.timeout_seconds,
             allow_watch_bookmarks=True,
-            _request_timeout=WATCH_TIMEOUT_SECONDS + 5,
+            _request_timeout=self.timeout_seconds + 5,
         )
         for item in stream:
             if item["type"] != "BOOKMARK":

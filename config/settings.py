@@ -1,6 +1,7 @@
 """One env-driven settings module. Defaults suit `make run`; production sets the env."""
 
 import os
+import tempfile
 from pathlib import Path
 
 from config.env import envbool, envint, envsecret
@@ -77,6 +78,14 @@ else:
             "NAME": os.getenv("SQLITE_PATH", str(VAR_DIR / "db.sqlite3")),
             # Several processes (web, worker, watcher) share the file: wait instead of failing.
             "OPTIONS": {"timeout": 20, "transaction_mode": "IMMEDIATE"},
+            # Tests run the watch worker in threads: an in-memory database would lock whole
+            # tables across threads, so tests get a file of their own (one per test process).
+            "TEST": {
+                "NAME": os.getenv(
+                    "SQLITE_TEST_PATH",
+                    str(Path(tempfile.gettempdir()) / f"ppl-test-{os.getpid()}.sqlite3"),
+                )
+            },
         }
     }
 
@@ -117,6 +126,8 @@ CELERY_BEAT_SCHEDULE = {
 CLUSTER_KUBECONFIG = os.getenv("CLUSTER_KUBECONFIG", "")
 SIM_URL = os.getenv("SIM_URL", "http://127.0.0.1:8700")
 SIM_ADMIN_TOKEN = envsecret("SIM_ADMIN_TOKEN", "sim-admin-dev-token")
+# The CA that signed the simulator's HTTPS certificate (python -m clusters.apiserver --cert-dir).
+SIM_CA_FILE = os.getenv("SIM_CA_FILE", str(VAR_DIR / "sim-certs" / "ca.crt"))
 LAB_SESSION_TTL_MINUTES = envint("LAB_SESSION_TTL_MINUTES", 240)
 
 LOGGING = {

@@ -31,7 +31,9 @@ def record(session_id: int, kind: str, payload: dict[str, Any], dedupe_key: str)
         with transaction.atomic():
             if SessionEvent.objects.filter(session_id=session_id, dedupe_key=dedupe_key).exists():
                 return None
-            LabSession.objects.filter(pk=session_id).update(last_seq=F("last_seq") + 1)
+            bumped = LabSession.objects.filter(pk=session_id).update(last_seq=F("last_seq") + 1)
+            if not bumped:  # the session was deleted meanwhile
+                return None
             seq = LabSession.objects.values_list("last_seq", flat=True).get(pk=session_id)
             return SessionEvent.objects.create(
                 session_id=session_id, seq=seq, kind=kind, payload=payload, dedupe_key=dedupe_key

@@ -1,5 +1,8 @@
 """Provisioning a lab world on the simulated cluster, as the Celery task does it."""
 
+import contextlib
+from collections.abc import Iterator
+
 import pytest
 import yaml
 from kubernetes.client import CoreV1Api, CustomObjectsApi
@@ -12,8 +15,10 @@ from labs.models import LabSession, SessionEvent
 pytestmark = pytest.mark.django_db
 
 
-def core(kubeconfig: str) -> CoreV1Api:
-    return CoreV1Api(api_client_from_kubeconfig(kubeconfig))
+@contextlib.contextmanager
+def core(kubeconfig: str) -> Iterator[CoreV1Api]:
+    with api_client_from_kubeconfig(kubeconfig) as api:
+        yield CoreV1Api(api)
 
 
 def test_provisioning_makes_the_world_and_a_working_learner_kubeconfig(simulator, new_session):
@@ -24,7 +29,8 @@ def test_provisioning_makes_the_world_and_a_working_learner_kubeconfig(simulator
     kubeconfig = yaml.safe_load(new_session.kubeconfig)
     assert kubeconfig["contexts"][0]["context"]["namespace"] == new_session.namespace
     assert kubeconfig["clusters"][0]["cluster"]["server"] == simulator.url
-    pods = core(new_session.kubeconfig).list_namespaced_pod(new_session.namespace)
+    with core(new_session.kubeconfig) as api:
+        pods = api.list_namespaced_pod(new_session.namespace)
     assert pods.items == []
     status = SessionEvent.objects.get(session=new_session)
     assert (status.seq, status.kind, status.payload["state"]) == (1, "status", "ready")
@@ -53,7 +59,8 @@ def test_a_retry_after_the_world_was_made_picks_up_the_same_world(simulator, new
     tasks.provision_session(new_session.pk)
     new_session.refresh_from_db()
     assert new_session.state == LabSession.State.READY
-    core(new_session.kubeconfig).list_namespaced_pod(new_session.namespace)
+    with core(new_session.kubeconfig) as api:
+        api.list_namespaced_pod(new_session.namespace)
 
 
 def test_one_learner_cannot_reach_another_learners_cluster(simulator, learner, django_user_model):
@@ -69,12 +76,14 @@ def test_one_learner_cannot_reach_another_learners_cluster(simulator, learner, d
         "metadata": {"name": "secret-pod"},
         "spec": {"containers": [{"name": "c", "image": "lab/web:1.0"}]},
     }
-    core(theirs.kubeconfig).create_namespaced_pod(theirs.namespace, pod)
+    with core(theirs.kubeconfig) as api:
+        api.create_namespaced_pod(theirs.namespace, pod)
 
-    with pytest.raises(ApiException) as denied:
-        core(mine.kubeconfig).read_namespaced_pod("secret-pod", theirs.namespace)
-    assert denied.value.status in (403, 404)
-    assert core(mine.kubeconfig).list_namespaced_pod(mine.namespace).items == []
+    with core(mine.kubeconfig) as api:
+        with pytest.raises(ApiException) as denied:
+            api.read_namespaced_pod("secret-pod", theirs.namespace)
+        assert denied.value.status in (403, 404)
+        assert api.list_namespaced_pod(mine.namespace).items == []
 
 
 def test_ending_a_session_deletes_its_world_and_its_credentials(simulator, new_session):
@@ -85,8 +94,8 @@ def test_ending_a_session_deletes_its_world_and_its_credentials(simulator, new_s
     tasks.end_session(new_session.pk)
     new_session.refresh_from_db()
     assert (new_session.state, new_session.kubeconfig) == (LabSession.State.ENDED, "")
-    with pytest.raises(ApiException) as gone:
-        core(old_kubeconfig).list_namespaced_pod(new_session.namespace)
+    with core(old_kubeconfig) as api, pytest.raises(ApiException) as gone:
+        api.list_namespaced_pod(new_session.namespace)
     assert gone.value.status == 401
     assert [e.payload["state"] for e in SessionEvent.objects.filter(session=new_session)] == [
         "ready",

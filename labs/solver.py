@@ -1,0 +1,120 @@
+"""Run a lab's reference solution or a wrong path on the simulated cluster (virtual clock).
+
+The same code path as a learner's session: provisioning, the learner's kubeconfig, the watch
+worker, and labs.pipeline. Used by `manage.py validate_labs --solve` and by the tests.
+"""
+
+import contextlib
+import re
+import threading
+import time
+from collections.abc import Iterator
+from dataclasses import dataclass
+from typing import Any
+
+from django.conf import settings
+from django.contrib.auth import get_user_model
+from django.test import override_settings
+
+from clusters import actions, provisioning
+from clusters.apiserver.testing import SimulatorHandle, running_simulator
+from clusters.watcher import ResourceWatch
+from labs.loader import Lab
+from labs.manifests import parse_manifest
+from labs.models import LabSession
+
+SOLVER_USERNAME = "lab-solver"
+QUIET_SECONDS = 0.4  # the stream counts as settled after this long without a new event
+SETTLE_TIMEOUT_SECONDS = 15.0
+_DURATION = re.compile(r"^(\d+)(ms|s|m|h)$")
+_UNIT_SECONDS = {"ms": 0.001, "s": 1, "m": 60, "h": 3600}
+
+
+def duration_seconds(text: str) -> float:
+    number, unit = _DURATION.match(text).groups()
+    return int(number) * _UNIT_SECONDS[unit]
+
+
+@dataclass
+class Outcome:
+    passed: list[str]
+    answers: list[str]  # what the API server said to each apply/delete, in order
+
+
+class LabRun:
+    """One throwaway session of `lab` on a simulator, with its watches running."""
+
+    def __init__(self, lab: Lab, sim: SimulatorHandle) -> None:
+        self.lab, self.sim = lab, sim
+        owner, _ = get_user_model().objects.get_or_create(
+            username=SOLVER_USERNAME, defaults={"is_active": False}
+        )
+        self.session = LabSession.objects.create(owner=owner, lab_id=lab.id)
+        provisioning.provision_session(self.session.pk)
+        self.session.refresh_from_db()
+        if self.session.state != LabSession.State.READY:
+            raise RuntimeError(f"the lab world did not start: {self.session.failure}")
+        self.watches = [
+            ResourceWatch(self.session.pk, self.session.kubeconfig, resource, timeout_seconds=1)
+            for resource in ("pods", "events")
+        ]
+        self.threads = [threading.Thread(target=w.run, daemon=True) for w in self.watches]
+        for thread in self.threads:
+            thread.start()
+
+    def do(self, action: dict[str, Any]) -> str | None:
+        if "wait" in action:
+            self.sim.advance(duration_seconds(action["wait"]))
+            return None
+        if "apply" in action:
+            answer = actions.apply_manifest(
+                self.session.kubeconfig, parse_manifest(action["apply"])
+            )
+        else:
+            answer = actions.delete_pod(self.session.kubeconfig, action["delete"])
+        self.sim.advance(0)  # let the cluster act on it now (scheduling, kubelet)
+        return answer.message
+
+    def settle(self) -> None:
+        """Wait until the watches have delivered everything the cluster did."""
+        deadline = time.monotonic() + SETTLE_TIMEOUT_SECONDS
+        last, quiet_since = -1, time.monotonic()
+        while time.monotonic() < deadline:
+            seq = LabSession.objects.values_list("last_seq", flat=True).get(pk=self.session.pk)
+            if seq != last:
+                last, quiet_since = seq, time.monotonic()
+            elif time.monotonic() - quiet_since >= QUIET_SECONDS:
+                return
+            time.sleep(0.05)
+
+    def passed_steps(self) -> list[str]:
+        passed = set(self.session.step_results.values_list("step_id", flat=True))
+        return [step.id for step in self.lab.steps if step.id in passed]
+
+    def close(self) -> None:
+        for watch in self.watches:
+            watch.stop.set()
+        for thread in self.threads:
+            thread.join(timeout=5)
+        self.session.delete()
+
+
+@contextlib.contextmanager
+def simulated_cluster() -> Iterator[SimulatorHandle]:
+    """An in-process simulator with the platform's settings pointed at it."""
+    with running_simulator(admin_token=settings.SIM_ADMIN_TOKEN) as sim:
+        with override_settings(
+            CLUSTER_KUBECONFIG="", SIM_URL=sim.url, SIM_CA_FILE=str(sim.ca_file)
+        ):
+            yield sim
+
+
+def run_path(lab: Lab, path: list[dict[str, Any]], sim: SimulatorHandle) -> Outcome:
+    """Do each action of `path` as a learner; return the steps that passed."""
+    run = LabRun(lab, sim)
+    try:
+        answers = [a for a in (run.do(action) for action in path) if a is not None]
+        run.settle()
+        return Outcome(passed=run.passed_steps(), answers=answers)
+    finally:
+        run.close()
