@@ -158,6 +158,14 @@ state = "{self.workdir}/state"
                 return PullResult(False, code, f"rpc error: code = {code} desc = {error.details()}")
         return PullResult(True, "OK", "")
 
+    def forget(self, digest: str) -> None:
+        """Remove every image with this manifest digest and collect its content, in both
+        namespaces: a pull then really goes to the registry, as on a node without it."""
+        for namespace in ("default", "k8s.io"):
+            names = [ref for ref, d in self.image_digests(namespace).items() if d == digest]
+            if names:
+                self.ctr("--namespace", namespace, "images", "rm", "--sync", *names)
+
     def image_digests(self, namespace: str = "k8s.io") -> dict[str, str]:
         """ref -> manifest digest of what this runtime holds (what `crictl images` reads)."""
         listing = self.ctr("--namespace", namespace, "images", "ls").stdout.splitlines()[1:]

@@ -32,8 +32,9 @@ class LocalWorld(contextlib.ExitStack):
     def built_by_digest(self) -> dict[str, BuiltImage]:
         return {built.manifest_digest: built for built in self.images}
 
-    def digest_of(self, ref: str) -> str:
-        return next(b.manifest_digest for b in self.images if b.image.ref == ref)
+    def catalog_digest(self, ref: str) -> str | None:
+        """The manifest digest of a lab image `name:tag`, or None if there is no such image."""
+        return next((b.manifest_digest for b in self.images if b.image.ref == ref), None)
 
     def __enter__(self) -> LocalWorld:
         super().__enter__()

@@ -173,6 +173,10 @@ def versions() -> dict[str, str]:
 
 def record(world: LocalWorld, fault: Fault, when: str, tool_versions: dict) -> dict:
     ref = fault.ref.format(**hosts(world))
+    cached = world.catalog_digest(ref.split("/", 1)[1])
+    if cached:
+        # Content already on this runtime would be reused without asking the registry.
+        world.containerd.forget(cached)
     started = time.monotonic()
     ctr = run_ctr(world, fault, ref)
     ctr_seconds = time.monotonic() - started
