@@ -112,8 +112,11 @@ def _merge_map(original: dict | None, patch: dict, schema: PatchSchema | None) -
             continue
         meta = schema.field(key) if schema else None
         if key not in original or _go_type(original[key]) != _go_type(patch_value):
-            if not is_delete_list:
-                original[key] = _fresh_value(patch_value, meta)
+            fresh = _DROPPED if is_delete_list else _fresh_value(patch_value)
+            if fresh is not _DROPPED:
+                original[key] = fresh
+            elif not is_delete_list:
+                original.pop(key, None)
             continue
         strategy = _strategy_besides_retain_keys(meta.strategies) if meta else ""
         if isinstance(patch_value, dict):
@@ -131,18 +134,32 @@ def _merge_map(original: dict | None, patch: dict, schema: PatchSchema | None) -
     return original
 
 
-def _fresh_value(patch_value: Any, meta: Any) -> Any:
-    """A patch value for a key the original lacks: its nulls dropped, its directives applied.
+_DROPPED = object()  # a fresh value that upstream leaves out entirely
 
-    Upstream stores the value after `discardNullValuesFromPatch`; merging it into an empty value
-    does that too, and also keeps directive keys such as `$setElementOrder` out of the object.
+
+def _fresh_value(value: Any) -> Any:
+    """A patch value for a key the original lacks, as upstream stores it.
+
+    `mergeMap` takes it after `discardNullValuesFromPatch` and `removeDirectives`: nulls go, and
+    so does any map carrying `$patch` (the key itself when the value is one). The other directive
+    keys (`$setElementOrder/...`, `$retainKeys`, `$deleteFromPrimitiveList/...`) go too: upstream
+    keeps them here, but the typed decode of the result drops them, and the simulator stores the
+    result as it is.
     """
-    schema = meta.schema if meta else None
-    if isinstance(patch_value, dict):
-        return _merge_map({}, patch_value, schema)
-    if isinstance(patch_value, list) and meta and MERGE in meta.strategies:
-        return _merge_list([], patch_value, schema, meta.merge_key, is_delete_list=False)
-    return patch_value
+    if isinstance(value, dict):
+        if DIRECTIVE in value:
+            return _DROPPED
+        fresh = {
+            k: _fresh_value(v)
+            for k, v in value.items()
+            if v is not None
+            and not k.startswith((SET_ELEMENT_ORDER, RETAIN_KEYS, DELETE_FROM_PRIMITIVE_LIST))
+        }
+        return {k: v for k, v in fresh.items() if v is not _DROPPED}
+    if isinstance(value, list):
+        fresh_items = [_fresh_value(item) for item in value]
+        return [item for item in fresh_items if item is not _DROPPED]
+    return value
 
 
 def _merge_list_field(

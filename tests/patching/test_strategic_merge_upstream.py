@@ -184,6 +184,19 @@ CASES = [
         patch="$deleteFromPrimitiveList/nonMergingIntList: [2]",
         expected="nonMergingIntList: [1, 3]",
     ),
+    # mergeMap on a key the original lacks: discardNullValuesFromPatch, then removeDirectives
+    Case(
+        "a new key whose map carries $patch is left out (removeDirectives)",
+        original="name: a",
+        patch="simpleMap: {$patch: replace, key1: x}",
+        expected="name: a",
+    ),
+    Case(
+        "nulls inside a new key's value are discarded (discardNullValuesFromPatch)",
+        original="name: a",
+        patch="mergingList: [{name: b, value: null}]",
+        expected="{name: a, mergingList: [{name: b}]}",
+    ),
     # createStrategicMergePatchTestCaseData (threeWay applied to current)
     Case(
         "add field and delete field from map with conflict",
