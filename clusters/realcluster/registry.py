@@ -14,6 +14,7 @@ import urllib.error
 import urllib.request
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Protocol
 
 import yaml
 
@@ -29,6 +30,23 @@ class Credentials:
     @property
     def colon_joined(self) -> str:
         return f"{self.username}:{self.password}"
+
+
+class PushTarget(Protocol):
+    """Where `push` copies to: a registry started here, or one beside a real cluster."""
+
+    @property
+    def host(self) -> str: ...
+
+    credentials: Credentials | None
+
+
+@dataclass(frozen=True)
+class RemoteRegistry:
+    """A registry that runs elsewhere, e.g. kind's `localhost:5001` from platform/kind/up.sh."""
+
+    host: str
+    credentials: Credentials | None = None
 
 
 class RegistryServer:
@@ -111,7 +129,7 @@ class RegistryServer:
             raise
 
 
-def push(layout: Path, source_ref: str, registry: RegistryServer, dest_ref: str | None = None):
+def push(layout: Path, source_ref: str, registry: PushTarget, dest_ref: str | None = None) -> None:
     """Copy `source_ref` (name:tag in the OCI layout) to the registry, as `dest_ref`.
 
     --preserve-digests makes skopeo fail rather than recompress a layer, so the digest in the

@@ -11,7 +11,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from clusters.realcluster.images import BuiltImage
-from clusters.realcluster.registry import RegistryServer, push
+from clusters.realcluster.registry import PushTarget, push
 
 
 class UnknownDigest(ValueError):
@@ -35,23 +35,28 @@ def _source_ref(digest: str, built_by_digest: dict[str, BuiltImage]) -> str:
 def realise_registry(
     registry_spec: dict,
     layout: Path,
-    server: RegistryServer,
+    server: PushTarget,
     built_by_digest: dict[str, BuiltImage],
     session_prefix: str = "",
+    private_server: PushTarget | None = None,
 ) -> dict[str, str]:
-    """Push every `repository:tag` of one world registry; returns ref -> digest as pushed."""
+    """Push every `repository:tag` of one world registry; returns "host/path:tag" -> digest.
+
+    Repositories marked `private` go to `private_server` (the htpasswd registry) if given.
+    """
     pushed = {}
     for repository in registry_spec.get("repositories", []):
+        target_server = private_server if repository.get("private") and private_server else server
         path = repository_path(repository["name"], session_prefix)
         for tag, target in repository.get("tags", {}).items():
             source = _source_ref(target["digest"], built_by_digest)
-            push(layout, source, server, f"{path}:{tag}")
-            pushed[f"{path}:{tag}"] = target["digest"]
+            push(layout, source, target_server, f"{path}:{tag}")
+            pushed[f"{target_server.host}/{path}:{tag}"] = target["digest"]
     return pushed
 
 
 def move_tag(
-    server: RegistryServer,
+    server: PushTarget,
     layout: Path,
     repository: str,
     tag: str,

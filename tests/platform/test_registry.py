@@ -50,7 +50,7 @@ def test_each_session_gets_its_own_repository_path(world: LocalWorld):
         ]
     }
     pushed = realise_registry(spec, world.layout, world.public, world.built_by_digest, "s-42")
-    assert pushed == {"s-42/lab/web:1.0": CATALOG["lab/web:1.0"]["digest"]}
+    assert pushed == {f"{world.public.host}/s-42/lab/web:1.0": CATALOG["lab/web:1.0"]["digest"]}
     assert world.public.manifest_digest("s-43/lab/web", "1.0") is None
 
 

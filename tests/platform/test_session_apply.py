@@ -1,85 +1,12 @@
-"""apply_session and learner_kubeconfig speak the Kubernetes API through the official client.
+"""apply_session and learner_kubeconfig speak the Kubernetes API through the official client
+(against the recording endpoint in recording_api.py)."""
 
-No cluster runs here, so a small HTTP endpoint records what the client sends and answers the
-way an API server does: 201 for a create, 409 AlreadyExists when told so, 200 for a replace.
-"""
-
-import json
-import threading
-from collections.abc import Iterator
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-
-import pytest
 import yaml
-from kubernetes import client
 
 from clusters.kube import api_client_from_kubeconfig
 from clusters.realcluster.session import apply_session, delete_session, learner_kubeconfig
 
 SESSION = "s-1"
-
-
-class RecordingAPI(ThreadingHTTPServer):
-    def __init__(self) -> None:
-        super().__init__(("127.0.0.1", 0), _Handler)
-        self.requests: list[tuple[str, str, dict]] = []
-        self.existing: set[str] = set()  # POST paths + names that answer 409
-
-
-class _Handler(BaseHTTPRequestHandler):
-    server: RecordingAPI
-
-    def log_message(self, *args) -> None:  # keep pytest output clean
-        pass
-
-    def _answer(self, status: int, body: dict) -> None:
-        data = json.dumps(body).encode()
-        self.send_response(status)
-        self.send_header("Content-Type", "application/json")
-        self.send_header("Content-Length", str(len(data)))
-        self.end_headers()
-        self.wfile.write(data)
-
-    def _body(self) -> dict:
-        length = int(self.headers.get("Content-Length") or 0)
-        return json.loads(self.rfile.read(length)) if length else {}
-
-    def do_POST(self) -> None:
-        body = self._body()
-        self.server.requests.append(("POST", self.path, body))
-        if self.path.endswith("/token"):
-            self._answer(201, {**body, "status": {"token": "learner-token"}})
-        elif f"{self.path}/{body['metadata']['name']}" in self.server.existing:
-            self._answer(409, {"kind": "Status", "apiVersion": "v1", "status": "Failure",
-                               "reason": "AlreadyExists", "code": 409})  # fmt: skip
-        else:
-            self._answer(201, body)
-
-    def do_PUT(self) -> None:
-        body = self._body()
-        self.server.requests.append(("PUT", self.path, body))
-        self._answer(200, body)
-
-    def do_DELETE(self) -> None:
-        self.server.requests.append(("DELETE", self.path, {}))
-        self._answer(404, {"kind": "Status", "apiVersion": "v1", "code": 404})
-
-
-@pytest.fixture
-def api_server() -> Iterator[RecordingAPI]:
-    server = RecordingAPI()
-    thread = threading.Thread(target=server.serve_forever, args=(0.05,), daemon=True)
-    thread.start()
-    yield server
-    server.shutdown()
-    server.server_close()
-
-
-@pytest.fixture
-def api(api_server: RecordingAPI) -> Iterator[client.ApiClient]:
-    configuration = client.Configuration(host=f"http://127.0.0.1:{api_server.server_port}")
-    with client.ApiClient(configuration) as api_client:
-        yield api_client
 
 
 def test_apply_creates_the_namespace_first_then_its_objects(api_server, api):
