@@ -136,7 +136,8 @@ class WatchSupervisor:
 
     RESOURCES = ("pods", "events")
 
-    def __init__(self) -> None:
+    def __init__(self, watch_timeout_seconds: int = WATCH_TIMEOUT_SECONDS) -> None:
+        self.watch_timeout_seconds = watch_timeout_seconds
         self.watches: dict[int, list[tuple[ResourceWatch, threading.Thread]]] = {}
 
     def sync(self) -> None:
@@ -155,7 +156,9 @@ class WatchSupervisor:
     def start_session(self, session_id: int, kubeconfig: str) -> None:
         started = []
         for resource in self.RESOURCES:
-            resource_watch = ResourceWatch(session_id, kubeconfig, resource)
+            resource_watch = ResourceWatch(
+                session_id, kubeconfig, resource, timeout_seconds=self.watch_timeout_seconds
+            )
             thread = threading.Thread(
                 target=resource_watch.run, name=f"watch-{session_id}-{resource}", daemon=True
             )
@@ -165,8 +168,11 @@ class WatchSupervisor:
         log.info("watching session %s", session_id)
 
     def stop_session(self, session_id: int) -> None:
-        for resource_watch, _ in self.watches.pop(session_id, []):
+        watches = self.watches.pop(session_id, [])
+        for resource_watch, _ in watches:
             resource_watch.stop.set()
+        if watches:
+            log.info("stopped watching session %s", session_id)
 
     def run(self, stop: threading.Event, poll_seconds: float = 1.0) -> None:
         while not stop.is_set():
@@ -175,9 +181,3 @@ class WatchSupervisor:
             stop.wait(poll_seconds)
         for session_id in list(self.watches):
             self.stop_session(session_id)
-
-    def join(self, timeout: float) -> None:
-        """Wait for stopped threads (tests, shutdown)."""
-        for watches in self.watches.values():
-            for _, thread in watches:
-                thread.join(timeout)

@@ -102,11 +102,11 @@ class LabRun:
 @contextlib.contextmanager
 def simulated_cluster() -> Iterator[SimulatorHandle]:
     """An in-process simulator with the platform's settings pointed at it."""
-    with running_simulator(admin_token=settings.SIM_ADMIN_TOKEN) as sim:
-        with override_settings(
-            CLUSTER_KUBECONFIG="", SIM_URL=sim.url, SIM_CA_FILE=str(sim.ca_file)
-        ):
-            yield sim
+    with (
+        running_simulator(admin_token=settings.SIM_ADMIN_TOKEN) as sim,
+        override_settings(CLUSTER_KUBECONFIG="", SIM_URL=sim.url, SIM_CA_FILE=str(sim.ca_file)),
+    ):
+        yield sim
 
 
 def run_path(lab: Lab, path: list[dict[str, Any]], sim: SimulatorHandle) -> Outcome:

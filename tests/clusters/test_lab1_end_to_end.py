@@ -2,6 +2,7 @@
 provisioning → learner kubeconfig → create pods → watch → pipeline → check engine."""
 
 import pytest
+from django.core.management import CommandError, call_command
 
 from labs.loader import get_lab
 from labs.models import SessionEvent
@@ -53,3 +54,21 @@ def test_the_stream_holds_the_kubelet_facts_in_order_without_duplicates(simulato
     for step in (e for e in events if e.kind == "step"):
         evidence = next(e for e in events if e.seq == step.payload["evidence_seq"])
         assert evidence.kind in ("pod", "event") and evidence.seq < step.seq
+
+
+def test_validate_labs_solve_passes_lab_1(capsys):
+    call_command("validate_labs", "--solve", str(LAB_1.path))
+    assert "area  1  three-policies" in capsys.readouterr().out
+
+
+def test_validate_labs_solve_fails_a_solution_that_does_not_solve(tmp_path, capsys):
+    broken = tmp_path / "01-broken.md"
+    # The reference solution's p-never-2 lands on node-1, where it simply runs.
+    text = LAB_1.path.read_text()
+    solution = text[text.index("solution:") : text.index("wrong_paths:")]
+    broken.write_text(
+        text.replace(solution, solution.replace("nodeName: node-2", "nodeName: node-1"))
+    )
+    with pytest.raises(CommandError):
+        call_command("validate_labs", "--solve", str(broken))
+    assert "the solution leaves steps open: never-uncached" in capsys.readouterr().err
