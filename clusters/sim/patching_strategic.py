@@ -235,8 +235,10 @@ def _merge_set_element_order_lists(original: dict, patch: dict, schema: PatchSch
             merged = _merge_list_field(
                 original_list, patch_list, meta, strategy, merge_key, is_delete_list=False
             )
-        elif found_original or found_patch:
-            merged = original_list if found_original else patch_list
+        elif found_original:
+            merged = original_list
+        elif found_patch:
+            merged = _fresh_value(patch_list)
         else:
             continue
         in_order, server_only = _partition(merged, order, merge_key)

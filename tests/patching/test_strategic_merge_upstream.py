@@ -197,6 +197,13 @@ CASES = [
         patch="mergingList: [{name: b, value: null}]",
         expected="{name: a, mergingList: [{name: b}]}",
     ),
+    Case(
+        "a list added with $setElementOrder loses its directives (removeDirectives)",
+        original="name: a",
+        patch="{$setElementOrder/mergingList: [{name: 2}, {name: 1}], "
+        "mergingList: [{name: 2}, {name: 1}, {name: 3, $patch: delete}]}",
+        expected="{name: a, mergingList: [{name: 2}, {name: 1}]}",
+    ),
     # createStrategicMergePatchTestCaseData (threeWay applied to current)
     Case(
         "add field and delete field from map with conflict",
