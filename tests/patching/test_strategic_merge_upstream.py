@@ -30,6 +30,7 @@ MERGE_ITEM_DEFINITIONS = {
             "nonMergingList": _MERGE_ITEM_LIST,
             "mergingIntList": {**_INT_LIST, "x-kubernetes-patch-strategy": "merge"},
             "nonMergingIntList": _INT_LIST,
+            "mergeItemPtr": {**_MERGE_ITEM_LIST, **_MERGING},
             "simpleMap": _SIMPLE_MAP,
             "replacingItem": {"type": "object", "x-kubernetes-patch-strategy": "replace"},
             "retainKeysMap": {
@@ -272,6 +273,42 @@ CASES = [
         "{name: 2, value: 2, other: b}, {name: 3, value: 3}]",
     ),
 ]
+
+
+# strategicMergePatchRawTestCases, $retainKeys and several lists (threeWay applied to current)
+RETAIN_KEYS_CASES = [
+    Case(
+        "retainKeys list of maps changes a field and clear a field with conflict",
+        original="retainKeysMergingList: [{name: bar}, {name: foo, value: modified, other: x}]",
+        patch="{$setElementOrder/retainKeysMergingList: [{name: bar}, {name: foo}], "
+        "retainKeysMergingList: [{$retainKeys: [name, value], name: foo, value: new}]}",
+        expected="retainKeysMergingList: [{name: bar}, {name: foo, value: new}]",
+    ),
+    Case(
+        "retainKeys list of maps deletes a field and clear a field",
+        original="retainKeysMergingList: [{name: bar}, {name: foo, value: a, other: x}]",
+        patch="{$setElementOrder/retainKeysMergingList: [{name: bar}, {name: foo}], "
+        "retainKeysMergingList: [{$retainKeys: [name], name: foo, value: null}]}",
+        expected="retainKeysMergingList: [{name: bar}, {name: foo}]",
+    ),
+    Case(
+        "delete and reorder in one list, reorder in another",
+        original="{mergingList: [{name: a, value: a}, {name: b, value: b}], "
+        "mergeItemPtr: [{name: c, value: c}, {name: d, value: d}]}",
+        patch="{$setElementOrder/mergingList: [{name: b}], "
+        "$setElementOrder/mergeItemPtr: [{name: d}, {name: c}], "
+        "mergingList: [{$patch: delete, name: a}]}",
+        expected="{mergingList: [{name: b, value: b}], "
+        "mergeItemPtr: [{name: d, value: d}, {name: c, value: c}]}",
+    ),
+    Case(
+        "a key outside the $retainKeys list is refused (applyRetainKeysDirective)",
+        original="retainKeysMap: {name: foo}",
+        patch="retainKeysMap: {$retainKeys: [name], value: b}",
+        error="invalid patch format of retainKeys",
+    ),
+]
+CASES += RETAIN_KEYS_CASES
 
 
 def _merge_item_schema() -> PatchSchema:
