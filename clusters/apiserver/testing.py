@@ -125,7 +125,10 @@ class SimulatorHandle:
 
     def stop(self) -> None:
         self._server.should_exit = True
-        self._thread.join(timeout=10)
+        self._thread.join(timeout=3)
+        if self._thread.is_alive():  # open watch streams: do not wait for them
+            self._server.force_exit = True
+            self._thread.join(timeout=5)
 
 
 @contextlib.contextmanager
@@ -157,6 +160,7 @@ def running_simulator(
         log_level="warning",
         access_log=False,
         lifespan="on",
+        timeout_graceful_shutdown=1,
         **ssl,
     )
     server = uvicorn.Server(config)
