@@ -1,0 +1,213 @@
+"""The real kubectl (v1.35.2, installed by scripts/install_kubectl.py) against the simulator.
+
+Lab 1 is played with kubectl itself; outputs are compared with kubectl's real formats.
+"""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+import yaml
+
+from clusters.apiserver.testing import SimulatorHandle, running_simulator
+from clusters.sim.clock import WallClock
+from tests.sim.worlds import lab1_world
+
+pytestmark = pytest.mark.kubectl
+ROOT = Path(__file__).resolve().parents[2]
+sys.path.insert(0, str(ROOT / "scripts"))
+from install_kubectl import KUBECTL_VERSION, install  # noqa: E402
+
+LAB1 = [
+    ("p-always", "Always", "node-1"),
+    ("p-ifnp", "IfNotPresent", "node-1"),
+    ("p-never", "Never", "node-1"),
+    ("p-never-2", "Never", "node-2"),
+]
+
+
+@pytest.fixture(scope="module")
+def kubectl_binary() -> Path:
+    """The project's pinned kubectl; installed here if missing (never skipped, never /usr/bin)."""
+    return install(Path(sys.executable).parent)
+
+
+class Kubectl:
+    def __init__(self, binary: Path, kubeconfig: Path) -> None:
+        self.binary = binary
+        self.kubeconfig = kubeconfig
+
+    def __call__(self, *args: str, ok: bool = True) -> subprocess.CompletedProcess:
+        result = subprocess.run(
+            [str(self.binary), "--kubeconfig", str(self.kubeconfig), *args],
+            capture_output=True,
+            text=True,
+            timeout=60,
+        )
+        if ok:
+            assert result.returncode == 0, result.stderr
+        return result
+
+
+@pytest.fixture(scope="module")
+def sim() -> Iterator[SimulatorHandle]:
+    with running_simulator(clock=WallClock()) as handle:  # wall time: kubectl computes ages itself
+        yield handle
+
+
+@pytest.fixture(scope="module")
+def kubectl(sim: SimulatorHandle, kubectl_binary: Path, tmp_path_factory) -> Kubectl:
+    world = sim.create_world("lab-k", lab1_world())
+    path = tmp_path_factory.mktemp("kube") / "config"
+    path.write_text(yaml.safe_dump(sim.kubeconfig(world["token"], world["namespace"])))
+    return Kubectl(kubectl_binary, path)
+
+
+@pytest.fixture(scope="module")
+def lab1(kubectl: Kubectl) -> Kubectl:
+    for name, policy, node in LAB1:
+        out = kubectl(
+            "run",
+            name,
+            "--image=lab/web:1.0",
+            f"--image-pull-policy={policy}",
+            "--overrides",
+            f'{{"spec": {{"nodeName": "{node}"}}}}',
+        ).stdout
+        assert out == f"pod/{name} created\n"
+    deadline = time.monotonic() + 15
+    while time.monotonic() < deadline:
+        phases = kubectl("get", "pods", "-o", "jsonpath={.items[*].status.phase}").stdout.split()
+        if phases.count("Running") == 3:
+            break
+        time.sleep(0.2)
+    return kubectl
+
+
+def test_it_is_the_pinned_version(kubectl_binary: Path) -> None:
+    out = subprocess.run(
+        [str(kubectl_binary), "version", "--client"], capture_output=True, text=True
+    ).stdout
+    assert f"Client Version: {KUBECTL_VERSION}" in out
+
+
+def test_get_pods_shows_the_waiting_reason_in_status(lab1: Kubectl) -> None:
+    lines = lab1("get", "pods").stdout.splitlines()
+    assert lines[0].split() == ["NAME", "READY", "STATUS", "RESTARTS", "AGE"]
+    rows = {line.split()[0]: line.split()[1:4] for line in lines[1:]}
+    assert rows == {
+        "p-always": ["1/1", "Running", "0"],
+        "p-ifnp": ["1/1", "Running", "0"],
+        "p-never": ["1/1", "Running", "0"],
+        "p-never-2": ["0/1", "ErrImageNeverPull", "0"],
+    }
+
+
+def test_get_pods_wide_adds_ip_and_node(lab1: Kubectl) -> None:
+    lines = lab1("get", "pods", "-o", "wide").stdout.splitlines()
+    assert lines[0].split() == [
+        "NAME",
+        "READY",
+        "STATUS",
+        "RESTARTS",
+        "AGE",
+        "IP",
+        "NODE",
+        "NOMINATED",
+        "NODE",
+        "READINESS",
+        "GATES",
+    ]
+    never_2 = next(line.split() for line in lines if line.startswith("p-never-2"))
+    assert never_2[5].startswith("10.244.2.") and never_2[6:] == ["node-2", "<none>", "<none>"]
+
+
+def test_describe_shows_the_reason_and_the_kubelets_events(lab1: Kubectl) -> None:
+    out = lab1("describe", "pod", "p-never-2").stdout
+    assert "Node:             node-2/172.18.0.3" in out
+    assert "    State:          Waiting\n      Reason:       ErrImageNeverPull" in out
+    assert "Image:          lab/web:1.0" in out
+    events = out.split("Events:")[1]
+    assert "Warning  ErrImageNeverPull" in events
+    assert 'Container image "lab/web:1.0" is not present with pull policy of Never' in events
+    assert "Error: ErrImageNeverPull" in events
+    always = lab1("describe", "pod", "p-always").stdout.split("Events:")[1]
+    assert 'Pulling image "lab/web:1.0"' in always
+    assert (
+        'Successfully pulled image "lab/web:1.0" in 300ms (300ms including waiting). '
+        "Image size: 7340032 bytes." in always
+    )
+    ifnp = lab1("describe", "pod", "p-ifnp").stdout.split("Events:")[1]
+    assert "already present on machine" in ifnp and "Pulling" not in ifnp
+
+
+def test_run_keeps_the_policy_given_and_the_server_defaults_the_rest(kubectl: Kubectl) -> None:
+    kubectl("run", "explicit", "--image=nginx", "--image-pull-policy=Never")
+    kubectl("run", "defaulted", "--image=nginx:1.27")
+    policy = "jsonpath={.spec.containers[0].imagePullPolicy}"
+    assert kubectl("get", "pod", "explicit", "-o", policy).stdout == "Never"
+    assert kubectl("get", "pod", "defaulted", "-o", policy).stdout == "IfNotPresent"
+    assert (
+        kubectl("run", "bad", "--image=nginx", "--image-pull-policy=always", ok=False).returncode
+        != 0
+    )
+
+
+def test_an_invalid_policy_reaches_the_user_in_the_api_servers_words(kubectl: Kubectl) -> None:
+    manifest = (
+        "apiVersion: v1\nkind: Pod\nmetadata: {name: typo}\nspec:\n  containers:\n"
+        "  - {name: web, image: lab/web:1.0, imagePullPolicy: always}\n"
+    )
+    result = subprocess.run(
+        [str(kubectl.binary), "--kubeconfig", str(kubectl.kubeconfig), "create", "-f", "-"],
+        input=manifest,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert result.returncode == 1
+    assert (
+        'The Pod "typo" is invalid: spec.containers[0].imagePullPolicy: '
+        'Unsupported value: "always": '
+        'supported values: "Always", "IfNotPresent", "Never"'
+    ) in result.stderr
+
+
+def test_delete_waits_until_the_pod_is_gone(kubectl: Kubectl) -> None:
+    kubectl(
+        "run",
+        "short-lived",
+        "--image=lab/web:1.0",
+        "--image-pull-policy=IfNotPresent",
+        "--overrides",
+        '{"spec": {"nodeName": "node-1"}}',
+    )
+    time.sleep(1.5)
+    out = kubectl("delete", "pod", "short-lived").stdout
+    assert out.startswith('pod "short-lived" deleted')
+    missing = kubectl("get", "pod", "short-lived", ok=False)
+    assert missing.returncode == 1
+    assert 'pods "short-lived" not found' in missing.stderr
+
+
+def test_get_nodes_and_events(lab1: Kubectl) -> None:
+    nodes = lab1("get", "nodes").stdout.splitlines()
+    assert nodes[0].split() == ["NAME", "STATUS", "ROLES", "AGE", "VERSION"]
+    assert [line.split()[:3] for line in nodes[1:]] == [
+        ["node-1", "Ready", "<none>"],
+        ["node-2", "Ready", "<none>"],
+    ]
+    events = lab1(
+        "get", "events", "--field-selector", "involvedObject.name=p-ifnp"
+    ).stdout.splitlines()
+    assert events[0].split() == ["LAST", "SEEN", "TYPE", "REASON", "OBJECT", "MESSAGE"]
+    assert [line.split()[2] for line in events[1:]] == ["Pulled", "Created", "Started"]
+
+
+def test_logs(lab1: Kubectl) -> None:
+    assert "listening on :8080" in lab1("logs", "p-ifnp").stdout
