@@ -236,6 +236,44 @@ PATCH_CASES = [
         {"spec": {"strategy": {"$retainKeys": ["type"], "type": "Recreate"}}},
         (("spec.strategy", {"type": "Recreate"}), ("spec.replicas", 2)),
     ),
+    # k8s.io/kubectl/pkg/cmd/debug/debug.go: a two-way patch of the pod's ephemeralContainers,
+    # sent to the ephemeralcontainers subresource.
+    PatchCase(
+        "kubectl debug adds an ephemeral container by its merge key",
+        POD,
+        {
+            "spec": {
+                "ephemeralContainers": [
+                    {"name": "debugger-x7k2p", "image": "busybox", "stdin": True, "tty": True}
+                ]
+            }
+        },
+        (
+            ("spec.ephemeralContainers.0.name", "debugger-x7k2p"),
+            ("spec.containers.1.name", "sidecar"),
+        ),
+    ),
+    # k8s.io/kubectl/pkg/polymorphichelpers/objectrestarter.go: `kubectl rollout restart`.
+    PatchCase(
+        "kubectl rollout restart stamps the pod template's annotations",
+        DEPLOYMENT,
+        {
+            "spec": {
+                "template": {
+                    "metadata": {
+                        "annotations": {"kubectl.kubernetes.io/restartedAt": "2026-11-28T14:00:00Z"}
+                    }
+                }
+            }
+        },
+        (
+            (
+                "spec.template.metadata.annotations",
+                {"kubectl.kubernetes.io/restartedAt": "2026-11-28T14:00:00Z"},
+            ),
+            ("spec.template.spec.containers.0.image", "lab/web:1.0"),
+        ),
+    ),
 ]
 
 
