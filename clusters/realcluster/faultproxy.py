@@ -52,10 +52,10 @@ class TLSFiles:
     key: Path
 
 
-def self_signed_certificate(directory: Path) -> TLSFiles:
+def self_signed_certificate(directory: Path, name: str = "fault proxy") -> TLSFiles:
     """A throwaway certificate for 127.0.0.1 that no client trusts: the x509 fault."""
     directory.mkdir(parents=True, exist_ok=True)
-    files = TLSFiles(directory / "proxy.crt", directory / "proxy.key")
+    files = TLSFiles(directory / "self-signed.crt", directory / "self-signed.key")
     subprocess.run(
         [
             processes.require("openssl"),
@@ -69,7 +69,7 @@ def self_signed_certificate(directory: Path) -> TLSFiles:
             "-days",
             "1",
             "-subj",
-            "/CN=pull-policy-labs fault proxy",
+            f"/CN=pull-policy-labs {name}",
             "-addext",
             "subjectAltName=IP:127.0.0.1",
             "-keyout",

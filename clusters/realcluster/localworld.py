@@ -2,6 +2,8 @@
 
 - `public`: a registry with the lab images (`lab/web`, `lab/crash`, `lab/big`);
 - `private`: a registry behind htpasswd auth with `lab/private`;
+- `hub`: a registry with Docker Hub's kind of auth (bearer tokens from `tokens`), holding
+  `lab/web` (public) and `lab/private` (needs PRIVATE_CREDENTIALS);
 - `proxy`: the fault proxy in front of `public`;
 - `tls_proxy`: the same proxy serving HTTPS with a self-signed certificate;
 - `containerd`: a runtime whose certs.d sends each of those hosts to the right place.
@@ -16,9 +18,11 @@ from clusters.realcluster.containerd import Containerd
 from clusters.realcluster.faultproxy import FaultProxy, self_signed_certificate
 from clusters.realcluster.images import BuiltImage, build_all, write_layout
 from clusters.realcluster.registry import Credentials, RegistryServer, push
+from clusters.realcluster.tokenauth import TokenServer
 
 PRIVATE_CREDENTIALS = Credentials("learner", "pull-policy-labs")
 PRIVATE_REPOSITORIES = ("lab/private",)
+PUBLISHER_CREDENTIALS = Credentials("publisher", "lab-images")
 
 
 class LocalWorld(contextlib.ExitStack):
@@ -54,11 +58,25 @@ class LocalWorld(contextlib.ExitStack):
         for built in self.images:
             private = built.image.name in PRIVATE_REPOSITORIES
             push(self.layout, built.image.ref, self.private if private else self.public)
+        self.tokens = self.enter_context(
+            TokenServer(
+                self.workdir / "tokens",
+                public={"lab/web"},
+                private=set(PRIVATE_REPOSITORIES),
+                credentials=PRIVATE_CREDENTIALS,
+                publisher=PUBLISHER_CREDENTIALS,
+            )
+        )
+        self.hub = self.enter_context(
+            RegistryServer(self.workdir / "hub", PUBLISHER_CREDENTIALS, self.tokens.registry_auth())
+        )
+        for ref in ("lab/web:1.0", "lab/private:1.0"):
+            push(self.layout, ref, self.hub)
         self.proxy = self.enter_context(FaultProxy(self.public.port, delay_seconds=1.0))
         certificate = self_signed_certificate(self.workdir / "tls")
         self.tls_proxy = self.enter_context(FaultProxy(self.public.port, tls=certificate))
         self.containerd = self.enter_context(Containerd(self.workdir / "containerd"))
-        for host in (self.public.host, self.private.host, self.proxy.host):
+        for host in (self.public.host, self.private.host, self.hub.host, self.proxy.host):
             self.containerd.write_hosts(host, f"http://{host}")
         # No CA for the TLS proxy: the runtime must refuse its certificate (the x509 fault).
         self.containerd.write_hosts(self.tls_proxy.host, f"https://{self.tls_proxy.host}")

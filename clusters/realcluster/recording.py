@@ -39,7 +39,7 @@ SOURCES = {
 class Fault:
     name: str
     about: str
-    ref: str  # with {public}, {private}, {proxy}, {tls_proxy}, {https_to_http}
+    ref: str  # with {public}, {private}, {hub}, {proxy}, {tls_proxy}, {https_to_http}
     proxy_mode: str = "pass"
     credentials: Credentials | None = None
     deadline_seconds: float = 0  # a client-side deadline, for faults that hang
@@ -52,13 +52,29 @@ FAULTS = [
     Fault("repository-unknown", "the repository does not exist", "{public}/lab/nope:1.0"),
     Fault(
         "unauthorized-no-credentials",
-        "a private registry, pulled without credentials",
+        "a private registry (htpasswd, basic auth), pulled without credentials",
         "{private}/lab/private:1.0",
     ),
     Fault(
         "unauthorized-wrong-credentials",
-        "a private registry, pulled with a wrong password",
+        "a private registry (htpasswd, basic auth), pulled with a wrong password",
         "{private}/lab/private:1.0",
+        credentials=WRONG_CREDENTIALS,
+    ),
+    Fault(
+        "pull-access-denied-unknown-repository",
+        "token auth like Docker Hub's: the repository does not exist",
+        "{hub}/lab/nope:1.0",
+    ),
+    Fault(
+        "pull-access-denied-private-no-credentials",
+        "token auth like Docker Hub's: a private repository, pulled anonymously",
+        "{hub}/lab/private:1.0",
+    ),
+    Fault(
+        "oauth-token-wrong-credentials",
+        "token auth like Docker Hub's: the token server refuses a wrong password",
+        "{hub}/lab/private:1.0",
         credentials=WRONG_CREDENTIALS,
     ),
     Fault(
@@ -97,6 +113,7 @@ def hosts(world: LocalWorld) -> dict[str, str]:
     return {
         "public": world.public.host,
         "private": world.private.host,
+        "hub": world.hub.host,
         "proxy": world.proxy.host,
         "tls_proxy": world.tls_proxy.host,
         "https_to_http": HTTPS_TO_HTTP_HOST,

@@ -52,9 +52,12 @@ class RemoteRegistry:
 class RegistryServer:
     """`docker-registry serve` with filesystem storage under `workdir`; use as a context manager."""
 
-    def __init__(self, workdir: Path, credentials: Credentials | None = None) -> None:
+    def __init__(
+        self, workdir: Path, credentials: Credentials | None = None, auth: dict | None = None
+    ) -> None:
         self.workdir = workdir
         self.credentials = credentials
+        self.auth = auth  # another `auth` section, e.g. token auth (tokenauth.TokenServer)
         self.port = processes.free_port()
         self.process: subprocess.Popen | None = None
 
@@ -72,7 +75,9 @@ class RegistryServer:
             },
             "http": {"addr": self.host},
         }
-        if self.credentials:
+        if self.auth:
+            config["auth"] = self.auth
+        elif self.credentials:
             config["auth"] = {
                 "htpasswd": {"realm": "pull-policy-labs", "path": str(self._write_htpasswd())}
             }

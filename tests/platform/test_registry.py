@@ -95,3 +95,25 @@ def test_ctr_pulls_into_its_own_namespace(world: LocalWorld):
     pulled = world.containerd.ctr_pull(ref, "--hosts-dir", str(world.containerd.certs_dir))
     assert pulled.ok, pulled.text
     assert world.containerd.image_digests("default")[ref] == CATALOG["lab/crash:1.0"]["digest"]
+
+
+def test_the_token_registry_lets_anyone_pull_a_public_repository(world: LocalWorld):
+    assert world.containerd.cri_pull(f"{world.hub.host}/lab/web:1.0").ok
+
+
+def test_the_token_registry_pulls_a_private_repository_with_credentials(world: LocalWorld):
+    ref = f"{world.hub.host}/lab/private:1.0"
+    credentials = (PRIVATE_CREDENTIALS.username, PRIVATE_CREDENTIALS.password)
+    pulled = world.containerd.cri_pull(ref, *credentials)
+    assert pulled.ok, pulled.text
+    assert world.containerd.image_digests()[ref] == CATALOG["lab/private:1.0"]["digest"]
+
+
+def test_the_token_server_grants_only_what_docker_hub_would(world: LocalWorld):
+    tokens = world.tokens
+    assert tokens.grant("repository:lab/web:pull", "") == [
+        {"type": "repository", "name": "lab/web", "actions": ["pull"]}
+    ]
+    assert tokens.grant("repository:lab/private:pull", "") == []
+    assert tokens.grant("repository:lab/nope:pull", PRIVATE_CREDENTIALS.username) == []
+    assert tokens.grant("repository:lab/web:push", PRIVATE_CREDENTIALS.username) == []
