@@ -18,7 +18,7 @@ from __future__ import annotations
 import copy
 from typing import Any
 
-from clusters.sim.patching_schema import PatchSchema
+from clusters.sim.patching_schema import FieldPatchMeta, PatchSchema
 
 DIRECTIVE = "$patch"
 REPLACE = "replace"
@@ -163,7 +163,12 @@ def _fresh_value(value: Any) -> Any:
 
 
 def _merge_list_field(
-    original: list, patch: list, meta: Any, strategy: str, merge_key: str, is_delete_list: bool
+    original: list,
+    patch: list,
+    meta: FieldPatchMeta | None,
+    strategy: str,
+    merge_key: str,
+    is_delete_list: bool,
 ) -> list:
     """`mergeSliceHandler`: merge lists with the merge strategy, replace the others.
 
