@@ -236,6 +236,23 @@ PATCH_CASES = [
         {"spec": {"strategy": {"$retainKeys": ["type"], "type": "Recreate"}}},
         (("spec.strategy", {"type": "Recreate"}), ("spec.replicas", 2)),
     ),
+    PatchCase(
+        "kubectl apply switching a volume's source: $retainKeys in a volumes element",
+        POD,
+        {
+            "spec": {
+                "$setElementOrder/volumes": [{"name": "data"}],
+                "volumes": [
+                    {
+                        "$retainKeys": ["configMap", "name"],
+                        "configMap": {"name": "web-config"},
+                        "name": "data",
+                    }
+                ],
+            }
+        },
+        (("spec.volumes", [{"name": "data", "configMap": {"name": "web-config"}}]),),
+    ),
     # k8s.io/kubectl/pkg/cmd/debug/debug.go: a two-way patch of the pod's ephemeralContainers,
     # sent to the ephemeralcontainers subresource.
     PatchCase(
