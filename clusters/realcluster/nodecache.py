@@ -90,3 +90,53 @@ def cache_facts(listing: dict) -> list[str]:
         names.update(image.get("repoTags") or [])
         names.update(image.get("repoDigests") or [])
     return sorted(names)
+
+
+# Where kind's node image keeps crictl and containerd's socket. Other distributions differ;
+# both are parameters.
+KIND_CRICTL = "/usr/local/bin/crictl"
+CONTAINERD_SOCKET = "/run/containerd/containerd.sock"
+
+
+def node_images_pod(
+    node: str,
+    image: str,
+    crictl: str = KIND_CRICTL,
+    socket: str = CONTAINERD_SOCKET,
+) -> dict:
+    """A one-shot pod on `node` that prints `crictl images -o json` to its log.
+
+    crictl is a static binary, so it runs from the node's own file in any image (even a
+    FROM-scratch lab image). The platform creates it in its own namespace (hostPath needs the
+    `privileged` Pod Security level, never a learner's namespace), reads the log with
+    `read_namespaced_pod_log`, passes it to `parse_crictl_json`, and deletes the pod.
+    """
+    return {
+        "apiVersion": "v1",
+        "kind": "Pod",
+        "metadata": {
+            "generateName": "node-images-",
+            "labels": {"pullpolicylabs.dev/role": "node-images"},
+        },
+        "spec": {
+            "nodeName": node,
+            "restartPolicy": "Never",
+            "containers": [
+                {
+                    "name": "crictl",
+                    "image": image,
+                    "imagePullPolicy": "IfNotPresent",
+                    "command": ["/host/crictl"],
+                    "args": ["--runtime-endpoint", f"unix://{socket}", "images", "-o", "json"],
+                    "volumeMounts": [
+                        {"name": "crictl", "mountPath": "/host/crictl", "readOnly": True},
+                        {"name": "socket", "mountPath": socket},
+                    ],
+                }
+            ],
+            "volumes": [
+                {"name": "crictl", "hostPath": {"path": crictl, "type": "File"}},
+                {"name": "socket", "hostPath": {"path": socket, "type": "Socket"}},
+            ],
+        },
+    }

@@ -1,8 +1,15 @@
 """Node cache facts read from the runtime (CRI ListImages), the source `crictl images` uses."""
 
+from kubernetes import client
+
 from clusters.realcluster.images import load_catalog
 from clusters.realcluster.localworld import LocalWorld
-from clusters.realcluster.nodecache import cache_facts, list_images, parse_crictl_json
+from clusters.realcluster.nodecache import (
+    cache_facts,
+    list_images,
+    node_images_pod,
+    parse_crictl_json,
+)
 
 CATALOG = load_catalog()["images"]
 
@@ -34,3 +41,20 @@ def test_crictl_json_gives_the_same_facts():
         "docker.io/lab/web:1.0",
         "docker.io/lab/web@sha256:264df890",
     ]
+
+
+def test_the_node_images_pod_is_a_valid_pod_pinned_to_its_node():
+    manifest = node_images_pod("pull-policy-labs-worker", "localhost:5001/lab/web:1.0")
+    api = client.ApiClient()
+    model = api._ApiClient__deserialize(manifest, "V1Pod")
+    assert api.sanitize_for_serialization(model) == manifest
+    assert model.spec.node_name == "pull-policy-labs-worker"
+    assert model.spec.containers[0].args[-3:] == ["images", "-o", "json"]
+
+
+def test_the_node_images_pod_runs_crictl_against_the_given_socket():
+    manifest = node_images_pod("n", "img", crictl="/usr/bin/crictl", socket="/run/k3s/c.sock")
+    [container] = manifest["spec"]["containers"]
+    assert container["args"][:2] == ["--runtime-endpoint", "unix:///run/k3s/c.sock"]
+    paths = {v["hostPath"]["path"] for v in manifest["spec"]["volumes"]}
+    assert paths == {"/usr/bin/crictl", "/run/k3s/c.sock"}
