@@ -1,15 +1,21 @@
-"""Unknown fields, for server-side field validation (`fieldValidation=Strict`).
+"""Unknown fields, for server-side field validation (`fieldValidation`).
 
 The simulated cluster advertises `fieldValidation` in its OpenAPI paths, as a real v1.35 API
-server does, so kubectl leaves the unknown-field check to the server: `kubectl apply` sends
-`?fieldValidation=Strict`, and the server must refuse a typo such as `imagePullPolicyy` with
-400 BadRequest and the message `strict_decoding_message` builds (the words of
-k8s.io/apimachinery/pkg/runtime/serializer/json, "strict decoding error", wrapped by the
-handler's "cannot be handled as a" decode error).
+server does, so kubectl leaves the unknown-field check to the server. The API server should call
+`split_unknown_fields` on each object it decodes (create, update, and the result of a patch) and
+then, by the request's `fieldValidation`:
+
+- `Strict` (what `kubectl apply` and `create` send): refuse with 400 BadRequest and the message
+  `strict_decoding_message` builds (the words of k8s.io/apimachinery/pkg/runtime/serializer/json,
+  "strict decoding error", wrapped by the handler's "cannot be handled as a" decode error);
+- `Warn` (the default, e.g. for the official Python client): keep the object without them and
+  send one `Warning` header per field (`unknown_field_warning`);
+- `Ignore`: keep the object without them, silently.
 """
 
 from __future__ import annotations
 
+import json
 from typing import Any
 
 from clusters.sim.patching_schema import JSONSchema, definition_name_for, definitions, ref_name
@@ -20,12 +26,28 @@ def unknown_fields(obj: dict, kind: str, api_version: str = "") -> list[str]:
 
     A kind with no built-in definition (a custom resource) has none.
     """
+    return split_unknown_fields(obj, kind, api_version)[1]
+
+
+def split_unknown_fields(obj: dict, kind: str, api_version: str = "") -> tuple[dict, list[str]]:
+    """The object without the fields its kind does not declare, and those fields' paths.
+
+    What the API server's decoder does with them depends on `fieldValidation`: `Strict` refuses
+    the request (`strict_decoding_message`), `Warn` (the default when the parameter is absent)
+    drops them with one `Warning` header each (`unknown_field_warning`), `Ignore` drops them.
+    """
     name = definition_name_for(kind, api_version or obj.get("apiVersion", ""))
     if name is None:
-        return []
+        return obj, []
     found: list[str] = []
-    _walk(obj, definitions()[name], "", found)
-    return found
+    return _prune(obj, definitions()[name], "", found), found
+
+
+def unknown_field_warning(path: str) -> str:
+    """The `Warning` header value for one dropped field: the message `unknown field %q` as an
+    RFC 7234 warning (code 299, no agent); kubectl prints `Warning: unknown field "<path>"`."""
+    message = f"unknown field {json.dumps(path)}"
+    return '299 - "' + message.replace("\\", "\\\\").replace('"', '\\"') + '"'
 
 
 def strict_decoding_message(kind: str, api_version: str, fields: list[str]) -> str:
@@ -43,21 +65,29 @@ def _resolve(schema: JSONSchema) -> JSONSchema:
     return definitions()[name] if name else schema
 
 
-def _walk(value: Any, schema: JSONSchema, path: str, found: list[str]) -> None:
+def _prune(value: Any, schema: JSONSchema, path: str, found: list[str]) -> Any:
+    """`value` without its undeclared fields, whose paths are added to `found`."""
     schema = _resolve(schema)
     if schema.get("x-kubernetes-preserve-unknown-fields"):
-        return
+        return value
     if isinstance(value, dict):
         properties = schema.get("properties")
         values = schema.get("additionalProperties")
+        kept = {}
         for key, item in value.items():
             child = f"{path}.{key}" if path else key
             if properties is not None and key in properties:
-                _walk(item, properties[key], child, found)
+                kept[key] = _prune(item, properties[key], child, found)
             elif isinstance(values, dict):
-                _walk(item, values, child, found)
+                kept[key] = _prune(item, values, child, found)
             elif properties is not None:
                 found.append(child)
-    elif isinstance(value, list) and isinstance(schema.get("items"), dict):
-        for index, item in enumerate(value):
-            _walk(item, schema["items"], f"{path}[{index}]", found)
+            else:
+                kept[key] = item
+        return kept
+    if isinstance(value, list) and isinstance(schema.get("items"), dict):
+        return [
+            _prune(item, schema["items"], f"{path}[{index}]", found)
+            for index, item in enumerate(value)
+        ]
+    return value

@@ -133,6 +133,20 @@ def test_apply_sends_strict_field_validation_and_shows_the_servers_refusal(
     assert "fieldValidation=Strict" in creates[-1]
 
 
+def test_apply_with_validate_warn_prints_the_servers_warning(
+    run_kubectl: RunKubectl, openapi_server: OpenAPIServer, tmp_path: Path
+) -> None:
+    """`--validate=warn` sends `fieldValidation=Warn`: the server drops the field and says so in
+    a `Warning` header, which kubectl prints only if it is in the RFC 7234 form upstream uses."""
+    path = _manifest(tmp_path, POD.format(policy_field="imagePullPolicyy"))
+    result = run_kubectl("apply", "--validate=warn", "-f", path)
+    assert result.returncode == 0, result.stderr
+    assert result.stderr.strip() == ('Warning: unknown field "spec.containers[0].imagePullPolicyy"')
+    assert result.stdout.strip() == "pod/web created"
+    stored = openapi_server.objects["pods/web"]["spec"]["containers"][0]
+    assert "imagePullPolicyy" not in stored
+
+
 def test_apply_dry_run_client_leaves_unknown_fields_to_the_server(
     run_kubectl: RunKubectl, openapi_server: OpenAPIServer, tmp_path: Path
 ) -> None:

@@ -6,7 +6,12 @@ from dataclasses import dataclass
 
 import pytest
 
-from clusters.apiserver.openapi_fields import strict_decoding_message, unknown_fields
+from clusters.apiserver.openapi_fields import (
+    split_unknown_fields,
+    strict_decoding_message,
+    unknown_field_warning,
+    unknown_fields,
+)
 
 
 @dataclass(frozen=True)
@@ -80,3 +85,18 @@ def test_the_message_is_the_api_servers() -> None:
         'Deployment in version "v1" cannot be handled as a Deployment: strict decoding error: '
         'unknown field "a", unknown field "b"'
     )
+
+
+def test_the_decoder_drops_unknown_fields_and_keeps_the_rest() -> None:
+    pod = _pod({"imagePullPolicyy": "Always"}, nodeNmae="node-1")
+    kept, fields = split_unknown_fields(pod, "Pod")
+    assert fields == ["spec.containers[0].imagePullPolicyy", "spec.nodeNmae"]
+    assert kept["spec"] == {"containers": [{"name": "c", "image": "nginx"}]}
+    assert kept["metadata"] == pod["metadata"]
+    assert "imagePullPolicyy" in pod["spec"]["containers"][0]  # the input is left untouched
+
+
+def test_a_warning_is_in_the_form_kubectl_prints() -> None:
+    """k8s.io/apiserver/pkg/endpoints/handlers/fieldmanager: `unknown field %q`, sent as an
+    RFC 7234 warning with code 299 and no agent."""
+    assert unknown_field_warning('spec.a"b') == '299 - "unknown field \\"spec.a\\\\\\"b\\""'

@@ -1,9 +1,10 @@
 """A real kubectl v1.35, and a throwaway API server built on the modules under test.
 
 The server serves the OpenAPI documents, minimal discovery, and pods and deployments kept in a
-dict: create (with `fieldValidation=Strict`), get, and patch through `apply_patch`. It is not the
-simulated cluster (tests/kubectl/ drives that), only enough of an API server for kubectl to reach
-the documents and the patch code. The test folders that use it import its fixtures in conftest.py.
+dict: create (with `fieldValidation` Strict or Warn), get, and patch through `apply_patch`. It
+is not the simulated cluster (tests/kubectl/ drives that), only enough of an API server for
+kubectl to reach the documents and the patch code. The test folders that use it import its
+fixtures in their conftest.py.
 """
 
 from __future__ import annotations
@@ -25,7 +26,11 @@ from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
 from clusters.apiserver.openapi import openapi_v3_document_bytes, openapi_v3_root
-from clusters.apiserver.openapi_fields import strict_decoding_message, unknown_fields
+from clusters.apiserver.openapi_fields import (
+    split_unknown_fields,
+    strict_decoding_message,
+    unknown_field_warning,
+)
 from clusters.sim.patching import APPLY_PATCH, PatchError, apply_patch
 from scripts.install_kubectl import install
 
@@ -116,13 +121,18 @@ def _app(server: OpenAPIServer) -> Starlette:
 
 
 def _create(server: OpenAPIServer, request: Request, collection: str, obj: dict) -> JSONResponse:
-    fields = unknown_fields(obj, obj["kind"])
-    if request.query_params.get("fieldValidation") == "Strict" and fields:
+    obj, fields = split_unknown_fields(obj, obj["kind"])
+    validation = request.query_params.get("fieldValidation", "Warn")
+    if validation == "Strict" and fields:
         message = strict_decoding_message(obj["kind"], obj["apiVersion"], fields)
         return _status(400, "BadRequest", message)
     if request.query_params.get("dryRun") != "All":
         server.objects[f"{collection}/{obj['metadata']['name']}"] = obj
-    return JSONResponse(obj, status_code=201)
+    response = JSONResponse(obj, status_code=201)
+    if validation == "Warn":
+        for field_path in fields:
+            response.headers.append("Warning", unknown_field_warning(field_path))
+    return response
 
 
 async def _patch(server: OpenAPIServer, request: Request, key: str, collection: str) -> Response:
