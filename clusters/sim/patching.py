@@ -141,18 +141,56 @@ def merge_patch(target: Any, patch: Any) -> Any:
 
 
 def _json_patch(obj: dict, operations: Any) -> dict:
-    """JSON patch (RFC 6902) with the kept `jsonpatch` library."""
+    """JSON patch (RFC 6902) with the kept `jsonpatch` library, one operation at a time so that
+    negative array indices can be resolved against the document as it is then."""
     if not isinstance(operations, list):
         raise bad_request(
             f"json: cannot unmarshal {json_kind(operations)} into Go value of type jsonpatch.Patch"
         )
+    result = obj
     try:
-        return jsonpatch.JsonPatch(operations).apply(obj)
+        for operation in operations:
+            operation = _with_negative_indices_resolved(result, operation)
+            result = jsonpatch.JsonPatch([operation]).apply(result)
     except (jsonpatch.JsonPatchException, jsonpatch.JsonPointerException) as error:
         raise rejected(str(error)) from error
-    except (TypeError, KeyError, IndexError, AttributeError) as error:
+    except (TypeError, KeyError, IndexError, AttributeError, ValueError) as error:
         # An operation of the wrong shape, e.g. a `path` that is not a string.
         raise rejected(f"invalid JSON patch operation: {error}") from error
+    return result
+
+
+def _with_negative_indices_resolved(document: Any, operation: Any) -> Any:
+    """The operation with `-1`-style array indices counted from the end, as the API server's
+    JSON patch library does (evanphx/json-patch `SupportNegativeIndices`; rest_test.go
+    `TestJSONPatch` "valid-negative-index-patch"). For `add`, -1 means after the last element."""
+    if not isinstance(operation, dict):
+        return operation
+    resolved = dict(operation)
+    for field in ("path", "from"):
+        pointer = operation.get(field)
+        if not isinstance(pointer, str) or "/-" not in pointer:
+            continue
+        inserting = field == "path" and operation.get("op") == "add"
+        parts = pointer.split("/")
+        node = document
+        for position in range(1, len(parts)):
+            part = parts[position]
+            if isinstance(node, list) and part.startswith("-") and part[1:].isdigit():
+                # An insertion may also go after the last element.
+                slots = len(node) + (inserting and position == len(parts) - 1)
+                parts[position] = str(slots + int(part))
+            node = _child(node, parts[position])
+        resolved[field] = "/".join(parts)
+    return resolved
+
+
+def _child(node: Any, part: str) -> Any:
+    if isinstance(node, dict):
+        return node.get(part.replace("~1", "/").replace("~0", "~"))
+    if isinstance(node, list) and part.isdigit() and int(part) < len(node):
+        return node[int(part)]
+    return None
 
 
 def _decode(body: bytes | str | dict | list) -> Any:

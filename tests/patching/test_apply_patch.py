@@ -83,6 +83,24 @@ def test_a_json_patch_applies_its_operations_in_order() -> None:
     assert result["metadata"]["labels"] == {"app": "web", "tier": "front"}
 
 
+@pytest.mark.parametrize(
+    ("operation", "finalizers"),
+    [
+        # rest_test.go TestJSONPatch "valid-negative-index-patch"
+        ({"op": "test", "value": "foo", "path": "/metadata/finalizers/-1"}, ["foo"]),
+        ({"op": "replace", "value": "bar", "path": "/metadata/finalizers/-1"}, ["bar"]),
+        # evanphx/json-patch partialArray.add: -1 inserts after the last element
+        ({"op": "add", "value": "bar", "path": "/metadata/finalizers/-1"}, ["foo", "bar"]),
+        ({"op": "remove", "path": "/metadata/finalizers/-1"}, []),
+    ],
+)
+def test_a_json_patch_counts_negative_indices_from_the_end(
+    operation: dict, finalizers: list[str]
+) -> None:
+    result = apply_patch(POD, json.dumps([operation]).encode(), JSON_PATCH, "Pod")
+    assert result["metadata"]["finalizers"] == finalizers
+
+
 def test_parameters_of_the_content_type_are_ignored() -> None:
     body = b'{"metadata":{"labels":{"a":"b"}}}'
     result = apply_patch(POD, body, "application/merge-patch+json; charset=utf-8", "Pod")
