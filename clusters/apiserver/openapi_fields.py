@@ -1,16 +1,17 @@
 """Unknown fields, for server-side field validation (`fieldValidation`).
 
 The simulated cluster advertises `fieldValidation` in its OpenAPI paths, as a real v1.35 API
-server does, so kubectl leaves the unknown-field check to the server. The API server should call
-`split_unknown_fields` on each object it decodes (create, update, and the result of a patch) and
-then, by the request's `fieldValidation`:
+server does, so kubectl leaves the unknown-field check to the server. The API server calls
+`decode_fields(obj, kind, request.query_params.get("fieldValidation"))` on each object it
+decodes (create, update, and the result of a patch), stores the object it returns and sends each
+returned warning as a `Warning` header. By the request's `fieldValidation`:
 
-- `Strict` (what `kubectl apply` and `create` send): refuse with 400 BadRequest and the message
-  `strict_decoding_message` builds (the words of k8s.io/apimachinery/pkg/runtime/serializer/json,
+- `Strict` (what `kubectl apply` and `create` send): `StrictDecodingError`, whose `status()` is
+  the 400 BadRequest with the API server's words (k8s.io/apimachinery/pkg/runtime/serializer/json,
   "strict decoding error", wrapped by the handler's "cannot be handled as a" decode error);
-- `Warn` (the default, e.g. for the official Python client): keep the object without them and
-  send one `Warning` header per field (`unknown_field_warning`);
-- `Ignore`: keep the object without them, silently.
+- `Warn` (the default, e.g. for the official Python client): the object without them, and one
+  warning per field;
+- `Ignore`: the object without them, silently.
 """
 
 from __future__ import annotations
@@ -19,6 +20,38 @@ import json
 from typing import Any
 
 from clusters.sim.patching_schema import JSONSchema, definition_name_for, definitions, ref_name
+
+
+class StrictDecodingError(ValueError):
+    """Unknown fields under `fieldValidation=Strict`; `status()` is the API server's answer."""
+
+    def __init__(self, kind: str, api_version: str, fields: list[str]) -> None:
+        super().__init__(strict_decoding_message(kind, api_version, fields))
+        self.fields = fields
+
+    def status(self) -> dict[str, Any]:
+        return {
+            "kind": "Status",
+            "apiVersion": "v1",
+            "metadata": {},
+            "status": "Failure",
+            "message": str(self),
+            "reason": "BadRequest",
+            "code": 400,
+        }
+
+
+def decode_fields(obj: dict, kind: str, field_validation: str | None) -> tuple[dict, list[str]]:
+    """The object to keep and the `Warning` header values to send (see the module's doc)."""
+    api_version = obj.get("apiVersion", "")
+    kept, fields = split_unknown_fields(obj, kind, api_version)
+    if not fields:
+        return obj, []
+    if field_validation == "Strict":
+        raise StrictDecodingError(kind, api_version, fields)
+    if field_validation == "Ignore":
+        return kept, []
+    return kept, [unknown_field_warning(path) for path in fields]
 
 
 def unknown_fields(obj: dict, kind: str, api_version: str = "") -> list[str]:

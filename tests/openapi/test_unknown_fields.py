@@ -7,6 +7,8 @@ from dataclasses import dataclass
 import pytest
 
 from clusters.apiserver.openapi_fields import (
+    StrictDecodingError,
+    decode_fields,
     split_unknown_fields,
     strict_decoding_message,
     unknown_field_warning,
@@ -100,3 +102,32 @@ def test_a_warning_is_in_the_form_kubectl_prints() -> None:
     """k8s.io/apiserver/pkg/endpoints/handlers/fieldmanager: `unknown field %q`, sent as an
     RFC 7234 warning with code 299 and no agent."""
     assert unknown_field_warning('spec.a"b') == '299 - "unknown field \\"spec.a\\\\\\"b\\""'
+
+
+@pytest.mark.parametrize(
+    ("field_validation", "warnings"),
+    [
+        (None, ['299 - "unknown field \\"spec.nodeNmae\\""']),
+        ("Warn", ['299 - "unknown field \\"spec.nodeNmae\\""']),
+        ("Ignore", []),
+    ],
+)
+def test_warn_and_ignore_keep_the_object_without_the_unknown_fields(
+    field_validation: str | None, warnings: list[str]
+) -> None:
+    kept, sent = decode_fields(_pod({}, nodeNmae="node-1"), "Pod", field_validation)
+    assert "nodeNmae" not in kept["spec"]
+    assert sent == warnings
+
+
+def test_strict_refuses_with_a_bad_request() -> None:
+    with pytest.raises(StrictDecodingError) as raised:
+        decode_fields(_pod({"imagePullPolicyy": "Always"}), "Pod", "Strict")
+    status = raised.value.status()
+    assert (status["code"], status["reason"]) == (400, "BadRequest")
+    assert status["message"].endswith('unknown field "spec.containers[0].imagePullPolicyy"')
+
+
+def test_a_valid_object_passes_strict_untouched() -> None:
+    pod = _pod({"imagePullPolicy": "Always"})
+    assert decode_fields(pod, "Pod", "Strict") == (pod, [])

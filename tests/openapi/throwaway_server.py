@@ -26,11 +26,7 @@ from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
 from clusters.apiserver.openapi import openapi_v3_document_bytes, openapi_v3_root
-from clusters.apiserver.openapi_fields import (
-    split_unknown_fields,
-    strict_decoding_message,
-    unknown_field_warning,
-)
+from clusters.apiserver.openapi_fields import StrictDecodingError, decode_fields
 from clusters.sim.patching import APPLY_PATCH, PatchError, apply_patch
 from scripts.install_kubectl import install
 
@@ -121,17 +117,15 @@ def _app(server: OpenAPIServer) -> Starlette:
 
 
 def _create(server: OpenAPIServer, request: Request, collection: str, obj: dict) -> JSONResponse:
-    obj, fields = split_unknown_fields(obj, obj["kind"])
-    validation = request.query_params.get("fieldValidation", "Warn")
-    if validation == "Strict" and fields:
-        message = strict_decoding_message(obj["kind"], obj["apiVersion"], fields)
-        return _status(400, "BadRequest", message)
+    try:
+        obj, warnings = decode_fields(obj, obj["kind"], request.query_params.get("fieldValidation"))
+    except StrictDecodingError as error:
+        return JSONResponse(error.status(), status_code=400)
     if request.query_params.get("dryRun") != "All":
         server.objects[f"{collection}/{obj['metadata']['name']}"] = obj
     response = JSONResponse(obj, status_code=201)
-    if validation == "Warn":
-        for field_path in fields:
-            response.headers.append("Warning", unknown_field_warning(field_path))
+    for warning in warnings:
+        response.headers.append("Warning", warning)
     return response
 
 
