@@ -41,6 +41,7 @@ class ServerState:
     bookmark_interval: float = 60.0
     ca_pem: bytes | None = None
     labworlds: LabWorlds = field(init=False)
+    open_streams: set = field(default_factory=set)
 
     def __post_init__(self) -> None:
         self.labworlds = LabWorlds(self.simulator, self.ca_pem)
@@ -298,6 +299,7 @@ def _watch(
         as_table=as_table,
         include=include,
         send_initial_events=flag(query.get("sendInitialEvents")),
+        open_streams=state.open_streams,
     )
     return StreamingResponse(stream(request), media_type="application/json")
 

@@ -124,6 +124,10 @@ class SimulatorHandle:
         }
 
     def stop(self) -> None:
+        from clusters.apiserver.watch import close_all
+
+        with contextlib.suppress(Exception):  # the loop may already be gone
+            self.call(close_all, self._server.config.app.state.server.open_streams)
         self._server.should_exit = True
         self._thread.join(timeout=3)
         if self._thread.is_alive():  # open watch streams: do not wait for them

@@ -40,6 +40,7 @@ class WatchRequest:
     include: str
     send_initial_events: bool = False
     first_table: bool = True
+    open_streams: set | None = None  # the server's queues, so it can end every stream at once
 
     def in_scope(self, obj: dict[str, Any]) -> bool:
         return self.namespace is None or obj["metadata"].get("namespace") == self.namespace
@@ -90,8 +91,10 @@ def _error(err: errors.ApiError) -> bytes:
 
 async def stream(request: WatchRequest) -> AsyncIterator[bytes]:
     tenant = request.tenant
-    queue: asyncio.Queue[Change] = asyncio.Queue()
+    queue: asyncio.Queue[Change | None] = asyncio.Queue()
     unsubscribe = tenant.store.subscribe(queue.put_nowait)
+    if request.open_streams is not None:
+        request.open_streams.add(queue)
     seen: set[Key] = set()
     try:
         rv = request.resource_version
@@ -131,6 +134,8 @@ async def stream(request: WatchRequest) -> AsyncIterator[bytes]:
                 if request.bookmarks and time.monotonic() < deadline:
                     yield request.bookmark()
                 continue
+            if change is None:
+                return  # the server is shutting down
             if change.rv <= last_rv:
                 continue  # already sent from the backlog or the initial list
             event_type = _translate(change, request, seen)
@@ -138,3 +143,11 @@ async def stream(request: WatchRequest) -> AsyncIterator[bytes]:
                 yield request.encode(event_type, change.object)
     finally:
         unsubscribe()
+        if request.open_streams is not None:
+            request.open_streams.discard(queue)
+
+
+def close_all(open_streams: set) -> None:
+    """End every open watch stream (at shutdown, so clients see the stream close)."""
+    for queue in list(open_streams):
+        queue.put_nowait(None)
