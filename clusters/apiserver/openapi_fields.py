@@ -25,8 +25,10 @@ from clusters.sim.patching_schema import JSONSchema, definition_name_for, defini
 class StrictDecodingError(ValueError):
     """Unknown fields under `fieldValidation=Strict`; `status()` is the API server's answer."""
 
-    def __init__(self, kind: str, api_version: str, fields: list[str]) -> None:
-        super().__init__(strict_decoding_message(kind, api_version, fields))
+    def __init__(self, kind: str, api_version: str, fields: list[str], patch: bool) -> None:
+        # handlers/patch.go answers a patched object's errors bare (NewStrictDecodingError).
+        bare = _strict_decoding_error(fields)
+        super().__init__(bare if patch else strict_decoding_message(kind, api_version, fields))
         self.fields = fields
 
     def status(self) -> dict[str, Any]:
@@ -41,14 +43,20 @@ class StrictDecodingError(ValueError):
         }
 
 
-def decode_fields(obj: dict, kind: str, field_validation: str | None) -> tuple[dict, list[str]]:
-    """The object to keep and the `Warning` header values to send (see the module's doc)."""
+def decode_fields(
+    obj: dict, kind: str, field_validation: str | None, patch: bool = False
+) -> tuple[dict, list[str]]:
+    """The object to keep and the `Warning` header values to send (see the module's doc).
+
+    `patch` marks the result of a PATCH, whose Strict error upstream words without the
+    "cannot be handled as" prefix.
+    """
     api_version = obj.get("apiVersion", "")
     kept, fields = split_unknown_fields(obj, kind, api_version)
     if not fields:
         return obj, []
     if field_validation == "Strict":
-        raise StrictDecodingError(kind, api_version, fields)
+        raise StrictDecodingError(kind, api_version, fields, patch)
     if field_validation == "Ignore":
         return kept, []
     return kept, [unknown_field_warning(path) for path in fields]
@@ -84,13 +92,16 @@ def unknown_field_warning(path: str) -> str:
 
 
 def strict_decoding_message(kind: str, api_version: str, fields: list[str]) -> str:
-    """The API server's message for a Strict request with unknown fields."""
+    """The API server's message for a Strict create or update with unknown fields."""
     version = api_version.rpartition("/")[2]
-    unknown = ", ".join(f'unknown field "{field}"' for field in fields)
     return (
         f'{kind} in version "{version}" cannot be handled as a {kind}: '
-        f"strict decoding error: {unknown}"
+        + _strict_decoding_error(fields)
     )
+
+
+def _strict_decoding_error(fields: list[str]) -> str:
+    return "strict decoding error: " + ", ".join(f"unknown field {json.dumps(f)}" for f in fields)
 
 
 def _resolve(schema: JSONSchema) -> JSONSchema:

@@ -131,3 +131,10 @@ def test_strict_refuses_with_a_bad_request() -> None:
 def test_a_valid_object_passes_strict_untouched() -> None:
     pod = _pod({"imagePullPolicy": "Always"})
     assert decode_fields(pod, "Pod", "Strict") == (pod, [])
+
+
+def test_a_patched_object_is_refused_without_the_decode_prefix() -> None:
+    """k8s.io/apiserver/pkg/endpoints/handlers/patch.go: BadRequest(NewStrictDecodingError)."""
+    with pytest.raises(StrictDecodingError) as raised:
+        decode_fields(_pod({}, nodeNmae="n"), "Pod", "Strict", patch=True)
+    assert str(raised.value) == 'strict decoding error: unknown field "spec.nodeNmae"'
