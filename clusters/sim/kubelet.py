@@ -172,7 +172,7 @@ def ensure_image_exists(
         )
     t.pull_errors.pop(key, None)
     _event(t, pod, name, "Normal", im.PULLING_IMAGE, im.pulling_message(image), node)
-    outcome = resolve(t.registries, ref, t.pull_credentials(pod))
+    outcome = resolve(t.registries, ref, t.pull_credentials(pod), now, frozenset(cache["images"]))
     if isinstance(outcome, PullFailure):
         duration, result = outcome.latency, {"error": outcome.error}
     else:
