@@ -117,3 +117,11 @@ def test_the_token_server_grants_only_what_docker_hub_would(world: LocalWorld):
     assert tokens.grant("repository:lab/private:pull", "") == []
     assert tokens.grant("repository:lab/nope:pull", PRIVATE_CREDENTIALS.username) == []
     assert tokens.grant("repository:lab/web:push", PRIVATE_CREDENTIALS.username) == []
+
+
+def test_ctr_pulls_the_htpasswd_registry_with_user_and_password(world: LocalWorld):
+    ref = f"{world.private.host}/lab/private:1.0"
+    hosts = ("--hosts-dir", str(world.containerd.certs_dir))
+    assert not world.containerd.ctr_pull(ref, *hosts).ok
+    pulled = world.containerd.ctr_pull(ref, *hosts, "--user", PRIVATE_CREDENTIALS.colon_joined)
+    assert pulled.ok, pulled.text
