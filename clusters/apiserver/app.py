@@ -20,6 +20,7 @@ from starlette.routing import Route
 
 from clusters.apiserver import discovery, openapi
 from clusters.apiserver.labworlds import LabWorlds
+from clusters.apiserver.openapi_fields import StrictDecodingError, decode_fields
 from clusters.apiserver.podlogs import pod_log
 from clusters.apiserver.tables import table, wants_table
 from clusters.apiserver.watch import WatchRequest, stream
@@ -214,11 +215,11 @@ async def _core(request: Request, state: ServerState, tenant: Tenant, target: Ta
                 }
             )
         if method == "POST":
-            body = await read_json(request)
+            body, warnings = _decode(await read_json(request), rtype.kind, query)
             created = tenant.create(
                 rtype.plural, namespace, body, dry_run, query.get("fieldManager")
             )
-            return json_response(created, 201)
+            return _with_warnings(json_response(created, 201), warnings)
         raise errors.method_not_allowed()
     if method == "GET":
         if target.subresource == "log":
@@ -237,18 +238,32 @@ async def _core(request: Request, state: ServerState, tenant: Tenant, target: Ta
             )
         return json_response(obj)
     if method == "PUT":
-        body = await read_json(request)
-        return json_response(
-            tenant.update(rtype.plural, namespace, target.name, body, dry_run, target.subresource)
+        body, warnings = _decode(await read_json(request), rtype.kind, query)
+        updated = tenant.update(
+            rtype.plural, namespace, target.name, body, dry_run, target.subresource
         )
+        return _with_warnings(json_response(updated), warnings)
     if method == "PATCH":
         raw = await request.body()
         content_type = request.headers.get("content-type", "")
-        return json_response(
-            tenant.patch(
-                rtype.plural, namespace, target.name, content_type, raw, dry_run, target.subresource
-            )
+        warnings: list[str] = []
+
+        def decode(obj: dict[str, Any]) -> dict[str, Any]:
+            kept, found = _decode(obj, rtype.kind, query, patch=True)
+            warnings.extend(found)
+            return kept
+
+        patched = tenant.patch(
+            rtype.plural,
+            namespace,
+            target.name,
+            content_type,
+            raw,
+            dry_run,
+            target.subresource,
+            decode,
         )
+        return _with_warnings(json_response(patched), warnings)
     if method == "DELETE":
         grace = await _grace_period(request)
         deleted = tenant.delete(rtype.plural, namespace, target.name, grace, dry_run)
@@ -256,6 +271,22 @@ async def _core(request: Request, state: ServerState, tenant: Tenant, target: Ta
             return json_response(deleted)
         return json_response(status_success(target.name, rtype.plural, rtype.group))
     raise errors.method_not_allowed()
+
+
+def _decode(body: Any, kind: str, query: Any, patch: bool = False) -> tuple[Any, list[str]]:
+    """Server-side field validation (`fieldValidation` Strict, Warn or Ignore)."""
+    if not isinstance(body, dict):
+        return body, []
+    try:
+        return decode_fields(body, kind, query.get("fieldValidation"), patch)
+    except StrictDecodingError as err:
+        raise errors.ApiError(err.status()) from err
+
+
+def _with_warnings(response: Response, warnings: list[str]) -> Response:
+    for warning in warnings:
+        response.headers.append("Warning", warning)
+    return response
 
 
 async def _grace_period(request: Request) -> int | None:

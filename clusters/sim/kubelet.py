@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING, Any
 
 from clusters.sim import imagemanager as im
 from clusters.sim.events import involved_pod
-from clusters.sim.ids import make_hex
+from clusters.sim.ids import make_hex, rfc3339
 from clusters.sim.nodes import add_image, cached_digest, node_address, node_images_status
 from clusters.sim.podstatus import pod_status
 from clusters.sim.reference import InvalidReference, parse_normalized_named
@@ -299,10 +299,11 @@ def image_changed(t: Tenant, pod: dict[str, Any], old_images: dict[str, str]) ->
             state["restarts"] = state.get("restarts", 0) + 1
             state["last_state"] = {
                 "terminated": {
+                    # a web server stops cleanly on the kubelet's SIGTERM
                     "exitCode": 0,
                     "reason": "Completed",
-                    "startedAt": None,
-                    "finishedAt": None,
+                    "startedAt": rfc3339(state["started_at"]),
+                    "finishedAt": rfc3339(t.clock.now()),
                     "containerID": state.get("container_id", ""),
                 }
             }

@@ -10,6 +10,7 @@ from __future__ import annotations
 import base64
 import heapq
 import json
+from collections.abc import Callable
 from typing import Any
 
 from clusters.sim import errors, kubelet
@@ -358,7 +359,9 @@ class Tenant:
         patch: Any,
         dry_run: bool = False,
         subresource: str = "",
+        decode: Callable[[dict[str, Any]], dict[str, Any]] | None = None,
     ) -> dict[str, Any]:
+        """`decode` sees the patched object before it is stored (the HTTP layer's field check)."""
         self.run_due()
         rtype = self._type(resource)
         current = self.store.must_get(resource, namespace if rtype.namespaced else "", name)
@@ -366,6 +369,8 @@ class Tenant:
             patched = apply_patch(current, patch, content_type, rtype.kind)
         except PatchError as err:
             raise errors.ApiError(err.status()) from err
+        if decode is not None:
+            patched = decode(patched)
         patched.setdefault("metadata", {})["resourceVersion"] = current["metadata"][
             "resourceVersion"
         ]

@@ -211,3 +211,68 @@ def test_get_nodes_and_events(lab1: Kubectl) -> None:
 
 def test_logs(lab1: Kubectl) -> None:
     assert "listening on :8080" in lab1("logs", "p-ifnp").stdout
+
+
+def _stdin(kubectl: Kubectl, manifest: str, *args: str) -> subprocess.CompletedProcess:
+    return subprocess.run(
+        [str(kubectl.binary), "--kubeconfig", str(kubectl.kubeconfig), *args, "-f", "-"],
+        input=manifest,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+
+
+TYPO = (
+    "apiVersion: v1\nkind: Pod\nmetadata: {name: typo-field}\nspec:\n  containers:\n"
+    "  - {name: web, image: lab/web:1.0, imagePullPolice: IfNotPresent}\n"
+)
+
+
+def test_a_misspelt_field_is_refused_by_server_side_validation(kubectl: Kubectl) -> None:
+    result = _stdin(kubectl, TYPO, "apply")
+    assert result.returncode == 1
+    assert result.stderr.strip() == (
+        'Error from server (BadRequest): error when creating "STDIN": Pod in version "v1" '
+        "cannot be handled as a Pod: strict decoding error: "
+        'unknown field "spec.containers[0].imagePullPolice"'
+    )
+    warned = _stdin(kubectl, TYPO, "create", "--validate=warn")
+    assert warned.returncode == 0
+    assert 'Warning: unknown field "spec.containers[0].imagePullPolice"' in warned.stderr
+
+
+def test_apply_creates_then_configures_and_set_image_patches(kubectl: Kubectl) -> None:
+    manifest = (
+        "apiVersion: v1\nkind: Pod\nmetadata: {name: applied, labels: {app: web}}\nspec:\n"
+        "  nodeName: node-1\n  containers:\n  - {name: web, image: lab/web:1.0}\n"
+    )
+    assert _stdin(kubectl, manifest, "apply").stdout == "pod/applied created\n"
+    assert (
+        _stdin(kubectl, manifest.replace("app: web", "app: front"), "apply").stdout
+        == "pod/applied configured\n"
+    )
+    assert (
+        kubectl("set", "image", "pod/applied", "web=lab/web:2.0").stdout
+        == "pod/applied image updated\n"
+    )
+    container = "{.spec.containers[0].image} {.spec.containers[0].imagePullPolicy}"
+    fields = "jsonpath={.metadata.labels.app} " + container
+    # the policy was defaulted once, at creation, from the 1.0 tag, and stays
+    assert kubectl("get", "pod", "applied", "-o", fields).stdout == "front lab/web:2.0 IfNotPresent"
+
+
+def test_get_watch_prints_rows_as_the_pod_changes(kubectl: Kubectl) -> None:
+    kubectl(
+        "run",
+        "watched",
+        "--image=lab/web:1.0",
+        "--image-pull-policy=Never",
+        "--overrides",
+        '{"spec": {"nodeName": "node-2"}}',
+    )
+    out = kubectl(
+        "get", "pod", "watched", "-w", "--request-timeout=3s", ok=False
+    ).stdout.splitlines()
+    assert out[0].split() == ["NAME", "READY", "STATUS", "RESTARTS", "AGE"]
+    assert out[-1].split()[:3] == ["watched", "0/1", "ErrImageNeverPull"]
