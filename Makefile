@@ -19,7 +19,6 @@ help:
 # The virtualenv, re-installed whenever pyproject.toml changes.
 $(INSTALLED): pyproject.toml
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
-	$(PY) -m pip install --quiet --upgrade pip
 	$(PY) -m pip install --quiet -e ".[dev]"
 	$(PY) -m scripts.link_node $(VENV)/bin
 	touch $@
@@ -44,7 +43,7 @@ test-unit: install
 	$(PY) -m pytest tests --ignore=tests/browser -q
 
 test-browser: install
-	$(PY) -m pytest tests/browser -q -p no:asyncio
+	$(PY) -m pytest tests/browser -q -rP -p no:asyncio -W "ignore:Unknown config option:pytest.PytestConfigWarning"
 
 test: test-deps lint test-unit test-browser
 

@@ -55,13 +55,14 @@ def redis_spec(port: int, var_dir: Path) -> ProcessSpec:
     )
 
 
-def cluster_spec(python: str, port: int, admin_token: str) -> ProcessSpec:
+def cluster_spec(python: str, port: int, admin_token: str, cert_dir: Path) -> ProcessSpec:
+    """The simulated cluster. It serves HTTPS with a CA it writes to `cert_dir/ca.crt`."""
     options = f"--host 127.0.0.1 --port {port} --admin-token {admin_token}".split()
     return ProcessSpec(
         name="cluster",
-        argv=[python, "-m", "clusters.apiserver", *options],
-        # Any HTTP answer (even 401 or 404) means it is serving.
-        ready=http_answers(f"http://127.0.0.1:{port}/version"),
+        argv=[python, "-m", "clusters.apiserver", *options, "--cert-dir", str(cert_dir)],
+        # Any HTTP answer (even 401) over TLS that chains to its CA means it is serving.
+        ready=http_answers(f"https://127.0.0.1:{port}/version", ca_file=cert_dir / "ca.crt"),
         ready_timeout=30,
     )
 
@@ -118,10 +119,11 @@ def plan_stack(config: StackConfig) -> Stack:
 
     sim_admin_token = secrets.token_urlsafe(24)
     sim_url = ""
+    sim_cert_dir = config.var_dir / "sim-certs"
     if not config.cluster_kubeconfig:
         sim_port = free_port()
-        sim_url = f"http://127.0.0.1:{sim_port}"
-        specs.append(cluster_spec(config.python, sim_port, sim_admin_token))
+        sim_url = f"https://127.0.0.1:{sim_port}"
+        specs.append(cluster_spec(config.python, sim_port, sim_admin_token, sim_cert_dir))
 
     env = {
         "DJANGO_SETTINGS_MODULE": "config.settings",
@@ -131,6 +133,7 @@ def plan_stack(config: StackConfig) -> Stack:
         "CLUSTER_KUBECONFIG": config.cluster_kubeconfig,
         "SIM_URL": sim_url,
         "SIM_ADMIN_TOKEN": sim_admin_token,
+        "SIM_CA_FILE": str(sim_cert_dir / "ca.crt"),
         **config.extra_env,
     }
     specs.extend(django_specs(config, env))

@@ -12,6 +12,7 @@ import os
 import re
 import signal
 import socket
+import ssl
 import subprocess
 import sys
 import threading
@@ -68,13 +69,21 @@ def free_port() -> int:
         return sock.getsockname()[1]
 
 
-def http_answers(url: str, headers: dict[str, str] | None = None) -> ReadyCheck:
-    """Ready once the URL answers with any HTTP status below 500."""
+def http_answers(url: str, ca_file: Path | None = None) -> ReadyCheck:
+    """Ready once the URL answers with any HTTP status below 500.
+
+    For HTTPS, `ca_file` is the CA the server's certificate must chain to; the server may write
+    it as it starts, so a missing file means "not ready yet".
+    """
 
     def check() -> bool:
-        request = urllib.request.Request(url, headers=headers or {})
+        context = None
+        if ca_file is not None:
+            if not ca_file.exists():
+                return False
+            context = ssl.create_default_context(cafile=str(ca_file))
         try:
-            with urllib.request.urlopen(request, timeout=2) as response:
+            with urllib.request.urlopen(url, timeout=2, context=context) as response:
                 return response.status < 500
         except urllib.error.HTTPError as error:
             return error.code < 500

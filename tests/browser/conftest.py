@@ -18,9 +18,14 @@ from scripts.stack import ROOT, StackConfig, plan_stack
 from scripts.supervisor import Supervisor, free_port
 from tests.browser.harness import CHROMIUM, CHROMIUM_FLAGS, LiveStack
 
+# pytest sets a failed session fixture up again for every test: remember the first failure.
+_stack_failure: list[str] = []
+
 
 @pytest.fixture(scope="session")
 def live_stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveStack]:
+    if _stack_failure:
+        pytest.fail(f"the stack did not start (see the first test): {_stack_failure[0]}")
     var_dir = tmp_path_factory.mktemp("var")
     config = StackConfig(
         var_dir=var_dir,
@@ -33,8 +38,12 @@ def live_stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveStack]:
     with log.open("w") as output:
         supervisor = Supervisor(ROOT, output=output)
         try:
-            prepare(stack)
-            supervisor.start_all(stack.specs)
+            try:
+                prepare(stack)
+                supervisor.start_all(stack.specs)
+            except Exception as error:
+                _stack_failure.append(str(error).splitlines()[0])
+                raise
             yield LiveStack(stack, log)
         finally:
             supervisor.stop()
