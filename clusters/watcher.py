@@ -21,7 +21,7 @@ from clusters.kube import api_client_from_kubeconfig, session_namespace
 from labs.checks import build_facts
 from labs.models import LabSession, SessionEvent
 from labs.normalise import event_payload, pod_payload
-from labs.pipeline import ingest
+from labs.pipeline import ingest, recheck
 
 log = logging.getLogger(__name__)
 
@@ -90,6 +90,12 @@ class ResourceWatch:
             except HTTPError as exc:
                 log.warning("session %s %s: %s", self.session_id, self.resource, exc)
                 self.stop.wait(ERROR_BACKOFF_SECONDS)
+            except Exception:
+                # Anything else (a locked database, a bug): start over from a fresh list
+                # rather than let this session's watch die.
+                log.exception("session %s %s: restarting the watch", self.session_id, self.resource)
+                resource_version = None
+                self.stop.wait(ERROR_BACKOFF_SECONDS)
             finally:
                 close_old_connections()
         self.api.api_client.close()
@@ -108,6 +114,7 @@ class ResourceWatch:
                     self.handle(self.session_id, "DELETED", pod)
         for item in items:
             self.handle(self.session_id, "ADDED", item)
+        recheck(self.session_id)
         return listing["metadata"]["resourceVersion"]
 
     def follow(self, resource_version: str) -> str:

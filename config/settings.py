@@ -106,12 +106,18 @@ STATIC_URL = "static/"
 STATIC_ROOT = BASE_DIR / "staticfiles"
 # Front-end libraries come from npm (pinned in package-lock.json), never from a CDN.
 STATICFILES_DIRS = [BASE_DIR / "static", ("vendor", BASE_DIR / "node_modules")]
+SERVE_STATIC = envbool("SERVE_STATIC", "true")  # see config/asgi.py
 
 REDIS_URL = os.getenv("REDIS_URL", "redis://127.0.0.1:6379/0")
 CHANNEL_LAYERS = {
     "default": {
         "BACKEND": "channels_redis.core.RedisChannelLayer",
-        "CONFIG": {"hosts": [REDIS_URL], "prefix": os.getenv("CHANNEL_PREFIX", "ppl")},
+        "CONFIG": {
+            # redis-py 8 gives up reading after a 5 s socket timeout by default: exactly the 5 s
+            # that channels-redis blocks in BZPOPMIN, so every idle consumer died after 5 s.
+            "hosts": [{"address": REDIS_URL, "socket_timeout": 30}],
+            "prefix": os.getenv("CHANNEL_PREFIX", "ppl"),
+        },
     }
 }
 CELERY_BROKER_URL = REDIS_URL

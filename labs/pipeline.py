@@ -82,6 +82,25 @@ def evaluate_steps(session_id: int, evidence_seq: int) -> list[SessionEvent]:
     return step_events
 
 
+def recheck(session_id: int) -> list[SessionEvent]:
+    """Evaluate open steps on every stored fact, e.g. after a watch restarts.
+
+    A worker that died between storing an event and checking it must not leave a step open
+    forever: the re-list stores nothing new (dedupe), so this is what checks again.
+    """
+    last_fact = (
+        SessionEvent.objects.filter(session_id=session_id, kind__in=[Kind.POD, Kind.EVENT])
+        .order_by("-seq")
+        .values_list("seq", flat=True)
+        .first()
+    )
+    if last_fact is None:
+        return []
+    step_events = evaluate_steps(session_id, evidence_seq=last_fact)
+    publish(session_id, step_events)
+    return step_events
+
+
 def record_status(session: LabSession) -> list[SessionEvent]:
     """Tell the page the session's state changed (provisioning → ready/failed → ended)."""
     payload = {"state": session.state, "failure": session.failure}

@@ -35,7 +35,12 @@ def isolated_channel_layer(settings, machine_redis_url: str) -> dict:
         "default": {
             "BACKEND": "channels_redis.core.RedisChannelLayer",
             "CONFIG": {
-                "hosts": [f"{machine_redis_url}/11"],
+                "hosts": [
+                    {
+                        **settings.CHANNEL_LAYERS["default"]["CONFIG"]["hosts"][0],
+                        "address": f"{machine_redis_url}/11",
+                    }
+                ],
                 "prefix": f"test-{secrets.token_hex(6)}",
             },
         }

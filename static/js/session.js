@@ -1,6 +1,8 @@
 // Live view of one lab session: a websocket that replays from the last seq, then follows.
-// Every message is {seq, kind, payload}; seqs we already have are dropped, so a reconnect
-// never shows an event twice and never skips one.
+// Every message is {seq, kind, payload}. Seqs are numbered without gaps in the database, but
+// live messages can arrive out of order (the pods and Events watches publish independently),
+// so messages are applied strictly in seq order: later ones wait for the missing ones, and a
+// gap that stays open makes us reconnect, which replays it from the database.
 "use strict";
 
 (function () {
@@ -12,6 +14,10 @@
   const eventList = document.querySelector("[data-testid=events]");
   const applyError = document.querySelector("[data-testid=apply-error]");
   const applyResult = document.querySelector("[data-testid=apply-result]");
+  const GAP_WAIT_MS = 1000;
+  const pending = new Map(); // seq -> message that arrived before an earlier seq
+  let socket = null;
+  let gapTimer = null;
   let retryDelay = 500;
 
   function lastSeq() {
@@ -76,19 +82,39 @@
     },
   };
 
-  function handle(message) {
-    if (message.seq <= lastSeq()) return;
+  function apply(message) {
     body.dataset.lastSeq = String(message.seq);
     const renderer = render[message.kind];
     if (renderer) renderer(message.payload, message.seq);
   }
 
+  function handle(message) {
+    if (message.seq <= lastSeq() || pending.has(message.seq)) return;
+    pending.set(message.seq, message);
+    while (pending.has(lastSeq() + 1)) {
+      const next = pending.get(lastSeq() + 1);
+      pending.delete(next.seq);
+      apply(next);
+    }
+    if (pending.size === 0) {
+      clearTimeout(gapTimer);
+      gapTimer = null;
+    } else if (!gapTimer) {
+      gapTimer = setTimeout(() => {
+        gapTimer = null;
+        if (pending.size && socket) socket.close(); // reconnecting replays from lastSeq
+      }, GAP_WAIT_MS);
+    }
+  }
+
   function connect() {
     const scheme = location.protocol === "https:" ? "wss" : "ws";
-    const socket = new WebSocket(`${scheme}://${location.host}${urls.ws}?after=${lastSeq()}`);
+    pending.clear();
+    socket = new WebSocket(`${scheme}://${location.host}${urls.ws}?after=${lastSeq()}`);
     socket.onopen = () => { retryDelay = 500; };
     socket.onmessage = (e) => handle(JSON.parse(e.data));
     socket.onclose = () => {
+      socket = null;
       // Resume from the last seq we have; back off up to 10 s while the server is away.
       setTimeout(connect, retryDelay);
       retryDelay = Math.min(retryDelay * 2, 10000);

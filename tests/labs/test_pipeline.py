@@ -6,7 +6,7 @@ from channels.layers import get_channel_layer
 
 from labs.models import SessionEvent, StepResult
 from labs.normalise import event_payload, pod_payload
-from labs.pipeline import ingest, record, record_action
+from labs.pipeline import ingest, recheck, record, record_action
 from tests.labs.cluster_objects import already_present, never_pull, pod
 
 pytestmark = pytest.mark.django_db
@@ -86,3 +86,14 @@ def test_new_events_are_published_to_the_session_group(ready_session):
         (3, "step"),
     ]
     assert received[2]["event"]["payload"]["step"] == "never-uncached"
+
+
+def test_recheck_latches_a_step_whose_evidence_was_stored_but_never_checked(ready_session):
+    # A worker died after storing these two facts and before running the checks.
+    record(ready_session.pk, "pod", *pod_payload("ADDED", IFNP))
+    record(ready_session.pk, "event", *event_payload("ADDED", already_present(IFNP)))
+    assert not StepResult.objects.exists()
+
+    [step] = recheck(ready_session.pk)
+    assert step.payload == {"step": "ifnp-cached", "evidence_seq": 2}
+    assert recheck(ready_session.pk) == []

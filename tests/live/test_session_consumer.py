@@ -1,5 +1,7 @@
 """The session websocket: owner only, replay by seq, then live; reconnect without gaps."""
 
+import asyncio
+
 import pytest
 from channels.db import database_sync_to_async
 from channels.routing import URLRouter
@@ -111,3 +113,14 @@ async def test_a_bad_after_replays_from_the_start(after):
     assert connected
     assert await receive_seqs(communicator, 2) == [1, 2]
     await communicator.disconnect()
+
+
+async def test_an_idle_layer_receive_outlasts_the_redis_blocking_pop():
+    # channels-redis blocks 5 s per BZPOPMIN; the client must not time out first (it did with
+    # redis-py 8's default 5 s socket timeout, closing every idle browser socket).
+    from channels.layers import get_channel_layer
+
+    layer = get_channel_layer()
+    channel = await layer.new_channel()
+    with pytest.raises(asyncio.TimeoutError):
+        await asyncio.wait_for(layer.receive(channel), timeout=layer.brpop_timeout + 1)
