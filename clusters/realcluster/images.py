@@ -1,8 +1,9 @@
 """The lab images: tiny, FROM scratch, written as OCI image layouts with fixed digests.
 
 Every byte is chosen here (no build tool, no timestamps), so the simulator's worlds, the
-registry on this machine and a kind cluster all see the same digests. Layers are plain
-uncompressed tars: gzip output depends on the zlib build, a tar does not.
+registry on this machine and a kind cluster all see the same digests. Each image is an OCI
+index over linux/amd64 and linux/arm64 (kind on an arm64 laptop pulls the arm64 one). Layers
+are plain uncompressed tars: gzip output depends on the zlib build, a tar does not.
 
 Run `python -m clusters.realcluster.images --layout DIR --catalog platform/images/catalog.yaml`
 to write the layout and refresh the catalog.
@@ -15,12 +16,14 @@ import hashlib
 import io
 import json
 import tarfile
+from collections.abc import Callable
 from dataclasses import dataclass, field
+from functools import partial
 from pathlib import Path
 
 import yaml
 
-from clusters.realcluster.elf import crash_after, sleep_forever
+from clusters.realcluster.elf import ARCHITECTURES, crash_after, sleep_forever
 
 CATALOG_PATH = Path(__file__).resolve().parents[2] / "platform" / "images" / "catalog.yaml"
 
@@ -29,6 +32,8 @@ MEDIA_CONFIG = "application/vnd.oci.image.config.v1+json"
 MEDIA_LAYER = "application/vnd.oci.image.layer.v1.tar"
 MEDIA_INDEX = "application/vnd.oci.image.index.v1+json"
 
+Program = Callable[[str], bytes]  # architecture -> the static executable for /app
+
 
 @dataclass(frozen=True)
 class LabImage:
@@ -36,13 +41,21 @@ class LabImage:
 
     name: str  # repository path, e.g. "lab/web"
     tag: str
-    program: bytes
+    program: Program
     files: dict[str, bytes] = field(default_factory=dict)
     about: str = ""
 
     @property
     def ref(self) -> str:
         return f"{self.name}:{self.tag}"
+
+
+def runs_forever(architecture: str) -> bytes:
+    return sleep_forever(architecture=architecture)
+
+
+def crashes_every(seconds: int) -> Program:
+    return partial(crash_after, seconds)
 
 
 def _marker(name: str, tag: str) -> dict[str, bytes]:
@@ -54,21 +67,21 @@ def _marker(name: str, tag: str) -> dict[str, bytes]:
 _BIG_PADDING = bytes(4 * 1024 * 1024)
 
 LAB_IMAGES: list[LabImage] = [
-    LabImage("lab/web", "1.0", sleep_forever(), _marker("lab/web", "1.0"), "runs forever"),
-    LabImage("lab/web", "2.0", sleep_forever(), _marker("lab/web", "2.0"), "runs forever"),
+    LabImage("lab/web", "1.0", runs_forever, _marker("lab/web", "1.0"), "runs forever"),
+    LabImage("lab/web", "2.0", runs_forever, _marker("lab/web", "2.0"), "runs forever"),
     LabImage(
-        "lab/crash", "1.0", crash_after(30), _marker("lab/crash", "1.0"), "exits 1 every 30 s"
+        "lab/crash", "1.0", crashes_every(30), _marker("lab/crash", "1.0"), "exits 1 every 30 s"
     ),
     LabImage(
-        "lab/crash", "2.0", crash_after(30), _marker("lab/crash", "2.0"), "exits 1 every 30 s"
+        "lab/crash", "2.0", crashes_every(30), _marker("lab/crash", "2.0"), "exits 1 every 30 s"
     ),
     LabImage(
-        "lab/private", "1.0", sleep_forever(), _marker("lab/private", "1.0"), "for htpasswd labs"
+        "lab/private", "1.0", runs_forever, _marker("lab/private", "1.0"), "for private registries"
     ),
     LabImage(
         "lab/big",
         "1.0",
-        sleep_forever(),
+        runs_forever,
         {**_marker("lab/big", "1.0"), "padding": _BIG_PADDING},
         "4 MiB, for slow pulls",
     ),
@@ -84,9 +97,9 @@ def canonical_json(value: dict) -> bytes:
     return json.dumps(value, sort_keys=True, separators=(",", ":")).encode()
 
 
-def layer_tar(image: LabImage) -> bytes:
+def layer_tar(image: LabImage, architecture: str = "amd64") -> bytes:
     """A reproducible tar: sorted names, owner root, mtime 0, ustar headers (no pax times)."""
-    entries = {"app": (image.program, 0o755)}
+    entries = {"app": (image.program(architecture), 0o755)}
     entries.update({path: (data, 0o644) for path, data in image.files.items()})
     buffer = io.BytesIO()
     with tarfile.open(fileobj=buffer, mode="w", format=tarfile.USTAR_FORMAT) as tar:
@@ -101,25 +114,28 @@ def layer_tar(image: LabImage) -> bytes:
 
 
 @dataclass(frozen=True)
+class PlatformImage:
+    """One architecture's manifest inside an image's index."""
+
+    manifest_digest: str
+    config_digest: str  # the runtime's image id (CRI PullImageResponse.image_ref)
+    size: int  # index + manifest + config + layer: what containerd's CRI reports (measured)
+
+
+@dataclass(frozen=True)
 class BuiltImage:
     image: LabImage
-    blobs: dict[str, bytes]  # digest -> bytes (manifest, config, layer)
-    manifest_digest: str
-    manifest_size: int
-    config_digest: str  # the runtime's image id (CRI PullImageResponse.image_ref)
-
-    @property
-    def size(self) -> int:
-        """manifest + config + layers: the size containerd's CRI reports for the image, so the
-        kubelet's "Image size: N bytes." (measured with CRI ListImages here)."""
-        return sum(len(blob) for blob in self.blobs.values())
+    blobs: dict[str, bytes]  # digest -> bytes: the index, and each platform's blobs
+    digest: str  # the index: what the tag points at and what pods' imageID names
+    index_size: int
+    platforms: dict[str, PlatformImage]
 
 
-def build(image: LabImage) -> BuiltImage:
-    layer = layer_tar(image)
+def _platform_blobs(image: LabImage, architecture: str) -> tuple[dict[str, bytes], str, str]:
+    layer = layer_tar(image, architecture)
     config = canonical_json(
         {
-            "architecture": "amd64",
+            "architecture": architecture,
             "os": "linux",
             "config": {
                 "Entrypoint": ["/app"],
@@ -137,7 +153,33 @@ def build(image: LabImage) -> BuiltImage:
         }
     )
     blobs = {sha256(manifest): manifest, sha256(config): config, sha256(layer): layer}
-    return BuiltImage(image, blobs, sha256(manifest), len(manifest), sha256(config))
+    return blobs, sha256(manifest), sha256(config)
+
+
+def build(image: LabImage) -> BuiltImage:
+    blobs: dict[str, bytes] = {}
+    platforms: dict[str, tuple[str, str, dict[str, bytes]]] = {}
+    descriptors = []
+    for architecture in ARCHITECTURES:
+        own, manifest_digest, config_digest = _platform_blobs(image, architecture)
+        blobs.update(own)
+        platforms[f"linux/{architecture}"] = (manifest_digest, config_digest, own)
+        descriptors.append(
+            {
+                "mediaType": MEDIA_MANIFEST,
+                "digest": manifest_digest,
+                "size": len(own[manifest_digest]),
+                "platform": {"architecture": architecture, "os": "linux"},
+            }
+        )
+    index = canonical_json({"schemaVersion": 2, "mediaType": MEDIA_INDEX, "manifests": descriptors})
+    blobs[sha256(index)] = index
+    # containerd counts the index too in an image's size (CRI ListImages, measured here).
+    sized = {
+        name: PlatformImage(manifest, config, len(index) + sum(len(b) for b in own.values()))
+        for name, (manifest, config, own) in platforms.items()
+    }
+    return BuiltImage(image, blobs, sha256(index), len(index), sized)
 
 
 def write_layout(images: list[BuiltImage], root: Path) -> Path:
@@ -154,9 +196,9 @@ def write_layout(images: list[BuiltImage], root: Path) -> Path:
             (blob_dir / digest.removeprefix("sha256:")).write_bytes(blob)
         manifests.append(
             {
-                "mediaType": MEDIA_MANIFEST,
-                "digest": built.manifest_digest,
-                "size": built.manifest_size,
+                "mediaType": MEDIA_INDEX,
+                "digest": built.digest,
+                "size": built.index_size,
                 "annotations": {"org.opencontainers.image.ref.name": built.image.ref},
             }
         )
@@ -166,19 +208,26 @@ def write_layout(images: list[BuiltImage], root: Path) -> Path:
 
 
 def catalog(images: list[BuiltImage]) -> dict:
-    """name:tag -> digest and size, in the shape the simulator's worlds cite."""
-    return {
-        "images": {
-            built.image.ref: {
-                "digest": built.manifest_digest,
-                "image_id": built.config_digest,
-                "size": built.size,
-                "platform": "linux/amd64",
-                "about": built.image.about,
-            }
-            for built in images
+    """name:tag -> digest, and per platform the image id and size, as worlds cite them."""
+    entries = {}
+    for built in images:
+        amd64 = built.platforms["linux/amd64"]
+        entries[built.image.ref] = {
+            "digest": built.digest,
+            # A world's single `size` is what a linux/amd64 node reports (kind on most hosts).
+            "size": amd64.size,
+            "image_id": amd64.config_digest,
+            "platforms": {
+                name: {
+                    "manifest": platform.manifest_digest,
+                    "image_id": platform.config_digest,
+                    "size": platform.size,
+                }
+                for name, platform in built.platforms.items()
+            },
+            "about": built.image.about,
         }
-    }
+    return {"images": entries}
 
 
 def build_all() -> list[BuiltImage]:
@@ -203,7 +252,7 @@ def main(argv: list[str] | None = None) -> None:
         )
         args.catalog.write_text(header + yaml.safe_dump(catalog(images), sort_keys=True))
     for built in images:
-        print(f"{built.image.ref:<16} {built.manifest_digest} {built.size:>9} bytes")
+        print(f"{built.image.ref:<16} {built.digest}")
 
 
 if __name__ == "__main__":

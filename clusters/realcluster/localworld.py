@@ -34,11 +34,11 @@ class LocalWorld(contextlib.ExitStack):
 
     @property
     def built_by_digest(self) -> dict[str, BuiltImage]:
-        return {built.manifest_digest: built for built in self.images}
+        return {built.digest: built for built in self.images}
 
     def catalog_digest(self, ref: str) -> str | None:
         """The manifest digest of a lab image `name:tag`, or None if there is no such image."""
-        return next((b.manifest_digest for b in self.images if b.image.ref == ref), None)
+        return next((b.digest for b in self.images if b.image.ref == ref), None)
 
     def __enter__(self) -> LocalWorld:
         super().__enter__()

@@ -31,7 +31,7 @@ def set_up_session(
     apply_session(api, session)
     images = build_all()
     layout = write_layout(images, workdir / "layout")
-    built_by_digest = {built.manifest_digest: built for built in images}
+    built_by_digest = {built.digest: built for built in images}
     for registry in world.get("registries", []):
         realise_registry(registry, layout, public, built_by_digest, session, private)
     return learner_kubeconfig(api, session)

@@ -19,7 +19,7 @@ from typing import Protocol
 import yaml
 
 from clusters.realcluster import processes
-from clusters.realcluster.images import MEDIA_MANIFEST
+from clusters.realcluster.images import MEDIA_INDEX, MEDIA_MANIFEST
 
 
 @dataclass(frozen=True)
@@ -115,12 +115,12 @@ class RegistryServer:
         if self.process:
             processes.stop(self.process)
 
-    def manifest_digest(self, repository: str, tag: str, credentials: Credentials | None = None):
+    def tag_digest(self, repository: str, tag: str, credentials: Credentials | None = None):
         """The tag's current digest, as the registry reports it, or None if the tag is unknown."""
         request = urllib.request.Request(
             f"http://{self.host}/v2/{repository}/manifests/{tag}",
             method="HEAD",
-            headers={"Accept": MEDIA_MANIFEST},
+            headers={"Accept": f"{MEDIA_INDEX}, {MEDIA_MANIFEST}"},
         )
         if credentials:
             token = base64.b64encode(credentials.colon_joined.encode()).decode()
@@ -146,6 +146,7 @@ def push(layout: Path, source_ref: str, registry: PushTarget, dest_ref: str | No
         "copy",
         "--quiet",
         "--preserve-digests",
+        "--all",  # the index and every platform's manifest, not only this machine's
         "--dest-tls-verify=false",
     ]
     if registry.credentials:

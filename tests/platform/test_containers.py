@@ -3,8 +3,7 @@
 import secrets
 import time
 
-from clusters.realcluster.elf import crash_after
-from clusters.realcluster.images import LabImage, build, write_layout
+from clusters.realcluster.images import LabImage, build, crashes_every, write_layout
 from clusters.realcluster.localworld import LocalWorld
 from clusters.realcluster.registry import push
 
@@ -32,7 +31,7 @@ def test_lab_web_keeps_running_as_a_container(world: LocalWorld):
 
 def test_the_crash_program_exits_1_inside_a_container(world: LocalWorld, tmp_path):
     # lab/crash waits 30 s; the same program with a 1 s wait keeps the test short.
-    fast = build(LabImage("test/crash", "fast", crash_after(1)))
+    fast = build(LabImage("test/crash", "fast", crashes_every(1)))
     write_layout([fast], tmp_path / "layout")
     push(tmp_path / "layout", "test/crash:fast", world.public)
     ref = f"{world.public.host}/test/crash:fast"

@@ -15,7 +15,7 @@ from pathlib import Path
 
 import pytest
 
-from clusters.realcluster.images import load_catalog
+from clusters.realcluster.images import MEDIA_INDEX, MEDIA_MANIFEST, load_catalog
 from clusters.realcluster.localworld import LocalWorld
 from clusters.realcluster.processes import free_port, port_open
 from clusters.realcluster.recording import FAULTS, record
@@ -49,7 +49,7 @@ def test_every_fault_has_a_recording_with_provenance():
 
 def _get(url: str, method: str = "GET") -> urllib.request.Request:
     return urllib.request.Request(
-        url, method=method, headers={"Accept": "application/vnd.oci.image.manifest.v1+json"}
+        url, method=method, headers={"Accept": f"{MEDIA_INDEX}, {MEDIA_MANIFEST}"}
     )
 
 

@@ -1,11 +1,17 @@
-"""The lab images are byte-for-byte reproducible and match platform/images/catalog.yaml."""
+"""The lab images are byte-for-byte reproducible and match platform/images/catalog.yaml.
+
+The programs inside run here: amd64 natively, arm64 under qemu-user (platform/apt-packages.txt).
+"""
 
 import io
+import json
 import subprocess
 import tarfile
 import time
 
-from clusters.realcluster.elf import crash_after, sleep_forever
+import pytest
+
+from clusters.realcluster.elf import ARCHITECTURES, crash_after, sleep_forever
 from clusters.realcluster.images import (
     LAB_IMAGES,
     build,
@@ -15,6 +21,9 @@ from clusters.realcluster.images import (
     load_catalog,
     write_layout,
 )
+
+# How this machine runs each architecture's program.
+RUNNER = {"amd64": [], "arm64": ["qemu-aarch64"]}
 
 
 def test_a_rebuild_gives_the_digests_in_the_catalog():
@@ -26,31 +35,45 @@ def test_two_builds_are_byte_identical():
     assert first.blobs == second.blobs
 
 
-def test_every_image_has_its_own_digest():
-    digests = [built.manifest_digest for built in build_all()]
-    assert len(set(digests)) == len(LAB_IMAGES)
+def test_every_image_and_platform_has_its_own_digest():
+    built = build_all()
+    manifests = [p.manifest_digest for b in built for p in b.platforms.values()]
+    assert len({b.digest for b in built}) == len(LAB_IMAGES)
+    assert len(set(manifests)) == len(LAB_IMAGES) * len(ARCHITECTURES)
 
 
-def test_the_layer_holds_the_program_and_no_timestamps():
-    with tarfile.open(fileobj=io.BytesIO(layer_tar(LAB_IMAGES[0]))) as tar:
+def test_the_index_lists_one_manifest_per_platform():
+    built = build(LAB_IMAGES[0])
+    index = json.loads(built.blobs[built.digest])
+    platforms = [m["platform"] for m in index["manifests"]]
+    assert platforms == [{"architecture": a, "os": "linux"} for a in ARCHITECTURES]
+
+
+@pytest.mark.parametrize("architecture", ARCHITECTURES)
+def test_the_layer_holds_the_program_and_no_timestamps(architecture):
+    with tarfile.open(fileobj=io.BytesIO(layer_tar(LAB_IMAGES[0], architecture))) as tar:
         members = {member.name: member for member in tar.getmembers()}
+        program = tar.extractfile("app").read()
     assert sorted(members) == ["VERSION", "app"]
     assert members["app"].mode == 0o755
     assert {member.mtime for member in members.values()} == {0}
+    assert program == sleep_forever(architecture=architecture)
 
 
-def test_the_crash_program_exits_1_after_its_sleep(tmp_path):
+@pytest.mark.parametrize("architecture", ARCHITECTURES)
+def test_the_crash_program_exits_1_after_its_sleep(tmp_path, architecture):
     program = tmp_path / "crash"
-    program.write_bytes(crash_after(0))
+    program.write_bytes(crash_after(0, architecture))
     program.chmod(0o755)
-    assert subprocess.run([program], timeout=5).returncode == 1
+    assert subprocess.run([*RUNNER[architecture], program], timeout=10).returncode == 1
 
 
-def test_the_web_program_keeps_running(tmp_path):
+@pytest.mark.parametrize("architecture", ARCHITECTURES)
+def test_the_web_program_keeps_running(tmp_path, architecture):
     program = tmp_path / "web"
-    program.write_bytes(sleep_forever(1))
+    program.write_bytes(sleep_forever(1, architecture))
     program.chmod(0o755)
-    process = subprocess.Popen([program])
+    process = subprocess.Popen([*RUNNER[architecture], program])
     try:
         time.sleep(1.5)  # longer than one sleep: the loop went round at least once
         assert process.poll() is None
@@ -67,4 +90,4 @@ def test_skopeo_reads_the_layout_with_the_catalog_digest(tmp_path):
         capture_output=True,
         check=True,
     ).stdout
-    assert inspected == built[0].blobs[built[0].manifest_digest]
+    assert inspected == built[0].blobs[load_catalog()["images"]["lab/web:1.0"]["digest"]]

@@ -35,10 +35,10 @@ def test_a_session_gets_its_objects_images_and_kubeconfig(
     paths = [path for _, path, _ in api_server.requests]
     assert paths[0] == "/api/v1/namespaces"
     assert paths[-1] == "/api/v1/namespaces/s-77/serviceaccounts/learner/token"
-    assert world.public.manifest_digest("s-77/lab/web", "1.0") == CATALOG["lab/web:1.0"]["digest"]
+    assert world.public.tag_digest("s-77/lab/web", "1.0") == CATALOG["lab/web:1.0"]["digest"]
     # The private repository went to the htpasswd registry, not the public one.
-    assert world.public.manifest_digest("s-77/lab/secret", "1.0") is None
-    private = world.private.manifest_digest("s-77/lab/secret", "1.0", world.private.credentials)
+    assert world.public.tag_digest("s-77/lab/secret", "1.0") is None
+    private = world.private.tag_digest("s-77/lab/secret", "1.0", world.private.credentials)
     assert private == CATALOG["lab/private:1.0"]["digest"]
     assert kubeconfig["contexts"][0]["context"]["namespace"] == "s-77"
 

@@ -16,7 +16,7 @@ CATALOG = load_catalog()["images"]
 def test_pushed_images_keep_the_catalog_digests(world: LocalWorld):
     for ref in ("lab/web:1.0", "lab/web:2.0", "lab/crash:1.0", "lab/big:1.0"):
         repository, tag = ref.split(":")
-        assert world.public.manifest_digest(repository, tag) == CATALOG[ref]["digest"]
+        assert world.public.tag_digest(repository, tag) == CATALOG[ref]["digest"]
 
 
 def test_a_moved_tag_shows_the_new_digest(world: LocalWorld):
@@ -26,7 +26,7 @@ def test_a_moved_tag_shows_the_new_digest(world: LocalWorld):
         ]
     }
     realise_registry(spec, world.layout, world.public, world.built_by_digest, "s-move")
-    before = world.public.manifest_digest("s-move/lab/app", "1.0")
+    before = world.public.tag_digest("s-move/lab/app", "1.0")
     move_tag(
         world.public,
         world.layout,
@@ -36,7 +36,7 @@ def test_a_moved_tag_shows_the_new_digest(world: LocalWorld):
         world.built_by_digest,
         "s-move",
     )
-    after = world.public.manifest_digest("s-move/lab/app", "1.0")
+    after = world.public.tag_digest("s-move/lab/app", "1.0")
     assert (before, after) == (
         CATALOG["lab/crash:1.0"]["digest"],
         CATALOG["lab/crash:2.0"]["digest"],
@@ -51,7 +51,7 @@ def test_each_session_gets_its_own_repository_path(world: LocalWorld):
     }
     pushed = realise_registry(spec, world.layout, world.public, world.built_by_digest, "s-42")
     assert pushed == {f"{world.public.host}/s-42/lab/web:1.0": CATALOG["lab/web:1.0"]["digest"]}
-    assert world.public.manifest_digest("s-43/lab/web", "1.0") is None
+    assert world.public.tag_digest("s-43/lab/web", "1.0") is None
 
 
 def test_a_digest_outside_the_catalog_is_refused_clearly(world: LocalWorld):
@@ -64,16 +64,16 @@ def test_a_digest_outside_the_catalog_is_refused_clearly(world: LocalWorld):
 
 def test_the_private_registry_denies_anonymous_reads(world: LocalWorld):
     with pytest.raises(urllib.error.HTTPError) as denied:
-        world.private.manifest_digest("lab/private", "1.0")
+        world.private.tag_digest("lab/private", "1.0")
     assert denied.value.code == 401
     assert denied.value.headers["WWW-Authenticate"].startswith("Basic realm=")
 
 
 def test_the_private_registry_permits_the_right_password_only(world: LocalWorld):
-    digest = world.private.manifest_digest("lab/private", "1.0", PRIVATE_CREDENTIALS)
+    digest = world.private.tag_digest("lab/private", "1.0", PRIVATE_CREDENTIALS)
     assert digest == CATALOG["lab/private:1.0"]["digest"]
     with pytest.raises(urllib.error.HTTPError, match="401"):
-        world.private.manifest_digest("lab/private", "1.0", Credentials("learner", "nope"))
+        world.private.tag_digest("lab/private", "1.0", Credentials("learner", "nope"))
 
 
 def test_containerd_pulls_through_cri_and_lists_the_digest(world: LocalWorld):
@@ -125,3 +125,20 @@ def test_ctr_pulls_the_htpasswd_registry_with_user_and_password(world: LocalWorl
     assert not world.containerd.ctr_pull(ref, *hosts).ok
     pulled = world.containerd.ctr_pull(ref, *hosts, "--user", PRIVATE_CREDENTIALS.colon_joined)
     assert pulled.ok, pulled.text
+
+
+def test_the_registry_serves_both_platforms_of_an_image(world: LocalWorld):
+    for platform in ("linux/amd64", "linux/arm64"):
+        digest = CATALOG["lab/web:1.0"]["platforms"][platform]["manifest"]
+        # A manifest fetched by digest answers with that same digest.
+        assert world.public.tag_digest("lab/web", digest) == digest
+
+
+def test_containerd_pulls_the_arm64_image_for_an_arm64_node(world: LocalWorld):
+    ref = f"{world.public.host}/lab/crash:2.0"
+    hosts = ("--hosts-dir", str(world.containerd.certs_dir))
+    pulled = world.containerd.ctr_pull(ref, *hosts, "--platform", "linux/arm64")
+    assert pulled.ok, pulled.text
+    arm64 = CATALOG["lab/crash:2.0"]["platforms"]["linux/arm64"]["image_id"]
+    config = world.containerd.ctr("content", "get", arm64)
+    assert config.returncode == 0 and '"architecture":"arm64"' in config.stdout
