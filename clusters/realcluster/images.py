@@ -1,9 +1,12 @@
 """The lab images: tiny, FROM scratch, written as OCI image layouts with fixed digests.
 
 Every byte is chosen here (no build tool, no timestamps), so the simulator's worlds, the
-registry on this machine and a kind cluster all see the same digests. Each image is an OCI
-index over linux/amd64 and linux/arm64 (kind on an arm64 laptop pulls the arm64 one). Layers
-are plain uncompressed tars: gzip output depends on the zlib build, a tar does not.
+registry on this machine and a kind cluster all see the same digests. Layers are plain
+uncompressed tars: gzip output depends on the zlib build, a tar does not.
+
+Each image comes two ways. `name:tag` is a single linux/amd64 manifest: the default, the digest
+lab worlds cite. `name:tag-multiarch` is an OCI index over linux/amd64 and linux/arm64, for
+kind on an arm64 laptop; a world cites the index digest to get it.
 
 Run `python -m clusters.realcluster.images --layout DIR --catalog platform/images/catalog.yaml`
 to write the layout and refresh the catalog.
@@ -31,6 +34,7 @@ MEDIA_MANIFEST = "application/vnd.oci.image.manifest.v1+json"
 MEDIA_CONFIG = "application/vnd.oci.image.config.v1+json"
 MEDIA_LAYER = "application/vnd.oci.image.layer.v1.tar"
 MEDIA_INDEX = "application/vnd.oci.image.index.v1+json"
+MULTIARCH_SUFFIX = "-multiarch"
 
 Program = Callable[[str], bytes]  # architecture -> the static executable for /app
 
@@ -115,20 +119,33 @@ def layer_tar(image: LabImage, architecture: str = "amd64") -> bytes:
 
 @dataclass(frozen=True)
 class PlatformImage:
-    """One architecture's manifest inside an image's index."""
+    """One architecture's manifest."""
 
     manifest_digest: str
     config_digest: str  # the runtime's image id (CRI PullImageResponse.image_ref)
-    size: int  # index + manifest + config + layer: what containerd's CRI reports (measured)
+    size: int  # what containerd's CRI reports for the image pulled this way (measured)
 
 
 @dataclass(frozen=True)
 class BuiltImage:
     image: LabImage
     blobs: dict[str, bytes]  # digest -> bytes: the index, and each platform's blobs
-    digest: str  # the index: what the tag points at and what pods' imageID names
+    default: PlatformImage  # linux/amd64 on its own: what `name:tag` is
+    index_digest: str  # what `name:tag-multiarch` is
     index_size: int
-    platforms: dict[str, PlatformImage]
+    platforms: dict[str, PlatformImage]  # sizes as pulled through the index
+
+    @property
+    def digest(self) -> str:
+        return self.default.manifest_digest
+
+
+@dataclass(frozen=True)
+class LayoutSource:
+    """Where a digest is in the OCI layout, and whether pushing it means the whole index."""
+
+    ref: str
+    all_platforms: bool
 
 
 def _platform_blobs(image: LabImage, architecture: str) -> tuple[dict[str, bytes], str, str]:
@@ -158,12 +175,13 @@ def _platform_blobs(image: LabImage, architecture: str) -> tuple[dict[str, bytes
 
 def build(image: LabImage) -> BuiltImage:
     blobs: dict[str, bytes] = {}
-    platforms: dict[str, tuple[str, str, dict[str, bytes]]] = {}
+    platforms: dict[str, tuple[str, str, int]] = {}
     descriptors = []
     for architecture in ARCHITECTURES:
         own, manifest_digest, config_digest = _platform_blobs(image, architecture)
         blobs.update(own)
-        platforms[f"linux/{architecture}"] = (manifest_digest, config_digest, own)
+        own_size = sum(len(blob) for blob in own.values())
+        platforms[f"linux/{architecture}"] = (manifest_digest, config_digest, own_size)
         descriptors.append(
             {
                 "mediaType": MEDIA_MANIFEST,
@@ -175,15 +193,17 @@ def build(image: LabImage) -> BuiltImage:
     index = canonical_json({"schemaVersion": 2, "mediaType": MEDIA_INDEX, "manifests": descriptors})
     blobs[sha256(index)] = index
     # containerd counts the index too in an image's size (CRI ListImages, measured here).
-    sized = {
-        name: PlatformImage(manifest, config, len(index) + sum(len(b) for b in own.values()))
-        for name, (manifest, config, own) in platforms.items()
+    through_index = {
+        name: PlatformImage(manifest, config, len(index) + size)
+        for name, (manifest, config, size) in platforms.items()
     }
-    return BuiltImage(image, blobs, sha256(index), len(index), sized)
+    default = PlatformImage(*platforms["linux/amd64"])
+    return BuiltImage(image, blobs, default, sha256(index), len(index), through_index)
 
 
 def write_layout(images: list[BuiltImage], root: Path) -> Path:
-    """Write one OCI image layout holding every image, each tagged by `name:tag`.
+    """Write one OCI image layout holding every image as `name:tag` (the amd64 manifest) and
+    `name:tag-multiarch` (the index).
 
     skopeo addresses an image in it as `oci:ROOT:name:tag` (the ref.name annotation).
     """
@@ -194,40 +214,59 @@ def write_layout(images: list[BuiltImage], root: Path) -> Path:
     for built in images:
         for digest, blob in built.blobs.items():
             (blob_dir / digest.removeprefix("sha256:")).write_bytes(blob)
-        manifests.append(
-            {
-                "mediaType": MEDIA_INDEX,
-                "digest": built.digest,
-                "size": built.index_size,
-                "annotations": {"org.opencontainers.image.ref.name": built.image.ref},
-            }
-        )
+        multiarch = built.image.ref + MULTIARCH_SUFFIX
+        default_size = len(built.blobs[built.digest])
+        for media_type, digest, size, ref in [
+            (MEDIA_MANIFEST, built.digest, default_size, built.image.ref),
+            (MEDIA_INDEX, built.index_digest, built.index_size, multiarch),
+        ]:
+            manifests.append(
+                {
+                    "mediaType": media_type,
+                    "digest": digest,
+                    "size": size,
+                    "annotations": {"org.opencontainers.image.ref.name": ref},
+                }
+            )
     index = {"schemaVersion": 2, "mediaType": MEDIA_INDEX, "manifests": manifests}
     (root / "index.json").write_bytes(canonical_json(index))
     return root
 
 
 def catalog(images: list[BuiltImage]) -> dict:
-    """name:tag -> digest, and per platform the image id and size, as worlds cite them."""
+    """name:tag -> digest, image id and size as worlds cite them, plus the multiarch index."""
     entries = {}
     for built in images:
-        amd64 = built.platforms["linux/amd64"]
         entries[built.image.ref] = {
             "digest": built.digest,
-            # A world's single `size` is what a linux/amd64 node reports (kind on most hosts).
-            "size": amd64.size,
-            "image_id": amd64.config_digest,
-            "platforms": {
-                name: {
-                    "manifest": platform.manifest_digest,
-                    "image_id": platform.config_digest,
-                    "size": platform.size,
-                }
-                for name, platform in built.platforms.items()
+            "size": built.default.size,
+            "image_id": built.default.config_digest,
+            "platform": "linux/amd64",
+            "multiarch": {
+                "tag": built.image.tag + MULTIARCH_SUFFIX,
+                "digest": built.index_digest,
+                "platforms": {
+                    name: {
+                        "manifest": platform.manifest_digest,
+                        "image_id": platform.config_digest,
+                        "size": platform.size,
+                    }
+                    for name, platform in built.platforms.items()
+                },
             },
             "about": built.image.about,
         }
     return {"images": entries}
+
+
+def layout_sources(images: list[BuiltImage]) -> dict[str, LayoutSource]:
+    """Every digest a world may cite -> what to push from the layout."""
+    sources = {}
+    for built in images:
+        sources[built.digest] = LayoutSource(built.image.ref, all_platforms=False)
+        multiarch = built.image.ref + MULTIARCH_SUFFIX
+        sources[built.index_digest] = LayoutSource(multiarch, all_platforms=True)
+    return sources
 
 
 def build_all() -> list[BuiltImage]:
@@ -252,7 +291,7 @@ def main(argv: list[str] | None = None) -> None:
         )
         args.catalog.write_text(header + yaml.safe_dump(catalog(images), sort_keys=True))
     for built in images:
-        print(f"{built.image.ref:<16} {built.digest}")
+        print(f"{built.image.ref:<16} {built.digest}  multiarch {built.index_digest}")
 
 
 if __name__ == "__main__":

@@ -16,7 +16,14 @@ from pathlib import Path
 
 from clusters.realcluster.containerd import Containerd
 from clusters.realcluster.faultproxy import FaultProxy, self_signed_certificate
-from clusters.realcluster.images import BuiltImage, build_all, write_layout
+from clusters.realcluster.images import (
+    MULTIARCH_SUFFIX,
+    BuiltImage,
+    LayoutSource,
+    build_all,
+    layout_sources,
+    write_layout,
+)
 from clusters.realcluster.registry import Credentials, RegistryServer, push
 from clusters.realcluster.tokenauth import TokenServer
 
@@ -33,8 +40,8 @@ class LocalWorld(contextlib.ExitStack):
         self.layout = workdir / "layout"
 
     @property
-    def built_by_digest(self) -> dict[str, BuiltImage]:
-        return {built.digest: built for built in self.images}
+    def sources(self) -> dict[str, LayoutSource]:
+        return layout_sources(self.images)
 
     def catalog_digest(self, ref: str) -> str | None:
         """The manifest digest of a lab image `name:tag`, or None if there is no such image."""
@@ -58,6 +65,9 @@ class LocalWorld(contextlib.ExitStack):
         for built in self.images:
             private = built.image.name in PRIVATE_REPOSITORIES
             push(self.layout, built.image.ref, self.private if private else self.public)
+            if not private:
+                multiarch = built.image.ref + MULTIARCH_SUFFIX
+                push(self.layout, multiarch, self.public, all_platforms=True)
         self.tokens = self.enter_context(
             TokenServer(
                 self.workdir / "tokens",

@@ -13,7 +13,7 @@ from typing import Any
 
 from kubernetes import client
 
-from clusters.realcluster.images import build_all, write_layout
+from clusters.realcluster.images import build_all, layout_sources, write_layout
 from clusters.realcluster.registry import PushTarget
 from clusters.realcluster.session import apply_session, delete_session, learner_kubeconfig
 from clusters.realcluster.world import realise_registry
@@ -31,9 +31,9 @@ def set_up_session(
     apply_session(api, session)
     images = build_all()
     layout = write_layout(images, workdir / "layout")
-    built_by_digest = {built.digest: built for built in images}
+    sources = layout_sources(images)
     for registry in world.get("registries", []):
-        realise_registry(registry, layout, public, built_by_digest, session, private)
+        realise_registry(registry, layout, public, sources, session, private)
     return learner_kubeconfig(api, session)
 
 

@@ -132,9 +132,7 @@ def template(text: str, ref: str, world: LocalWorld) -> str:
         text = text.replace(host, "{registry}")
     repository, tag = ref.split("/", 1)[1].rsplit(":", 1)
     for built in world.images:
-        text = text.replace(built.digest, "{digest}")
-        for platform in built.platforms.values():
-            text = text.replace(platform.manifest_digest, "{manifest_digest}")
+        text = text.replace(built.digest, "{digest}").replace(built.index_digest, "{digest}")
     text = text.replace(f"/v2/{repository}/", "/v2/{repository}/")
     text = text.replace(f"/manifests/{tag}", "/manifests/{tag}")
     return text.replace(f"[manifests {tag}]", "[manifests {tag}]")

@@ -134,7 +134,13 @@ class RegistryServer:
             raise
 
 
-def push(layout: Path, source_ref: str, registry: PushTarget, dest_ref: str | None = None) -> None:
+def push(
+    layout: Path,
+    source_ref: str,
+    registry: PushTarget,
+    dest_ref: str | None = None,
+    all_platforms: bool = False,
+) -> None:
     """Copy `source_ref` (name:tag in the OCI layout) to the registry, as `dest_ref`.
 
     --preserve-digests makes skopeo fail rather than recompress a layer, so the digest in the
@@ -146,9 +152,10 @@ def push(layout: Path, source_ref: str, registry: PushTarget, dest_ref: str | No
         "copy",
         "--quiet",
         "--preserve-digests",
-        "--all",  # the index and every platform's manifest, not only this machine's
         "--dest-tls-verify=false",
     ]
+    if all_platforms:
+        command.append("--all")  # the index and every platform's manifest
     if registry.credentials:
         command += ["--dest-creds", registry.credentials.colon_joined]
     command += [f"oci:{layout}:{source_ref}", f"docker://{registry.host}/{dest_ref or source_ref}"]

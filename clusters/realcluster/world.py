@@ -1,16 +1,17 @@
 """Realise a lab world's registry on a real registry: push each tag's image, move tags.
 
-A world names images by digest (`tags: {"1.0": {digest: ...}}`); the digest picks the lab
-image from the catalog, so the simulator and the real registry agree byte for byte. On a
-shared cluster every session gets its own repository prefix, so one learner's pull never
-warms the node cache for another (`lab/web` becomes `s-1234/lab/web`).
+A world names images by digest (`tags: {"1.0": {digest: ...}}`). The digest picks the lab
+image from the catalog (its amd64 manifest, or its multiarch index), so the simulator and the
+real registry agree byte for byte. On a shared cluster every session gets its own repository
+prefix, so one learner's pull never warms the node cache for another (`lab/web` becomes
+`s-1234/lab/web`).
 """
 
 from __future__ import annotations
 
 from pathlib import Path
 
-from clusters.realcluster.images import BuiltImage
+from clusters.realcluster.images import LayoutSource
 from clusters.realcluster.registry import PushTarget, push
 
 
@@ -22,11 +23,11 @@ def repository_path(name: str, session_prefix: str = "") -> str:
     return f"{session_prefix}/{name}" if session_prefix else name
 
 
-def _source_ref(digest: str, built_by_digest: dict[str, BuiltImage]) -> str:
+def _source(digest: str, sources: dict[str, LayoutSource]) -> LayoutSource:
     try:
-        return built_by_digest[digest].image.ref
+        return sources[digest]
     except KeyError:
-        known = ", ".join(sorted(built_by_digest)) or "none"
+        known = ", ".join(sorted(sources)) or "none"
         raise UnknownDigest(
             f"no lab image has digest {digest}; platform/images/catalog.yaml lists: {known}"
         ) from None
@@ -36,7 +37,7 @@ def realise_registry(
     registry_spec: dict,
     layout: Path,
     server: PushTarget,
-    built_by_digest: dict[str, BuiltImage],
+    sources: dict[str, LayoutSource],
     session_prefix: str = "",
     private_server: PushTarget | None = None,
 ) -> dict[str, str]:
@@ -49,8 +50,8 @@ def realise_registry(
         target_server = private_server if repository.get("private") and private_server else server
         path = repository_path(repository["name"], session_prefix)
         for tag, target in repository.get("tags", {}).items():
-            source = _source_ref(target["digest"], built_by_digest)
-            push(layout, source, target_server, f"{path}:{tag}")
+            source = _source(target["digest"], sources)
+            push(layout, source.ref, target_server, f"{path}:{tag}", source.all_platforms)
             pushed[f"{target_server.host}/{path}:{tag}"] = target["digest"]
     return pushed
 
@@ -61,12 +62,13 @@ def move_tag(
     repository: str,
     tag: str,
     digest: str,
-    built_by_digest: dict[str, BuiltImage],
+    sources: dict[str, LayoutSource],
     session_prefix: str = "",
 ) -> None:
     """Point `repository:tag` at another digest by re-pushing, as a real publisher would."""
-    source = _source_ref(digest, built_by_digest)
-    push(layout, source, server, f"{repository_path(repository, session_prefix)}:{tag}")
+    source = _source(digest, sources)
+    dest = f"{repository_path(repository, session_prefix)}:{tag}"
+    push(layout, source.ref, server, dest, source.all_platforms)
 
 
 # The label kind-config.yaml puts on each worker, naming it as the lab worlds do (node-1, ...).

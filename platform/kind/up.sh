@@ -96,14 +96,17 @@ for node in $(kind get nodes --name "${cluster}"); do
 done
 
 # 7. Build the FROM-scratch lab images (fixed digests, platform/images/catalog.yaml) and push
-#    them; --all copies the index and both platforms (amd64, arm64 laptops), and
-#    --preserve-digests makes skopeo fail rather than change a digest.
+#    them: name:tag is the amd64 manifest the lab worlds cite, name:tag-multiarch the index
+#    for arm64 laptops (--all copies every platform). --preserve-digests makes skopeo fail
+#    rather than change a digest.
 "${python}" -m clusters.realcluster.images --layout "${state}/layout"
 for ref in lab/web:1.0 lab/web:2.0 lab/crash:1.0 lab/crash:2.0 lab/big:1.0; do
-  skopeo --insecure-policy copy --quiet --all --preserve-digests --dest-tls-verify=false \
+  skopeo --insecure-policy copy --quiet --preserve-digests --dest-tls-verify=false \
     "oci:${state}/layout:${ref}" "docker://localhost:${public_port}/${ref}"
+  skopeo --insecure-policy copy --quiet --all --preserve-digests --dest-tls-verify=false \
+    "oci:${state}/layout:${ref}-multiarch" "docker://localhost:${public_port}/${ref}-multiarch"
 done
-skopeo --insecure-policy copy --quiet --all --preserve-digests --dest-tls-verify=false \
+skopeo --insecure-policy copy --quiet --preserve-digests --dest-tls-verify=false \
   --dest-creds "${private_user}:${private_password}" \
   "oci:${state}/layout:lab/private:1.0" "docker://localhost:${private_port}/lab/private:1.0"
 

@@ -38,15 +38,16 @@ def test_two_builds_are_byte_identical():
 def test_every_image_and_platform_has_its_own_digest():
     built = build_all()
     manifests = [p.manifest_digest for b in built for p in b.platforms.values()]
-    assert len({b.digest for b in built}) == len(LAB_IMAGES)
+    assert len({b.digest for b in built} | {b.index_digest for b in built}) == 2 * len(built)
     assert len(set(manifests)) == len(LAB_IMAGES) * len(ARCHITECTURES)
 
 
-def test_the_index_lists_one_manifest_per_platform():
+def test_the_default_is_the_amd64_manifest_of_the_index():
     built = build(LAB_IMAGES[0])
-    index = json.loads(built.blobs[built.digest])
+    index = json.loads(built.blobs[built.index_digest])
     platforms = [m["platform"] for m in index["manifests"]]
     assert platforms == [{"architecture": a, "os": "linux"} for a in ARCHITECTURES]
+    assert index["manifests"][0]["digest"] == built.digest
 
 
 @pytest.mark.parametrize("architecture", ARCHITECTURES)
@@ -82,12 +83,15 @@ def test_the_web_program_keeps_running(tmp_path, architecture):
         process.wait()
 
 
-def test_skopeo_reads_the_layout_with_the_catalog_digest(tmp_path):
+@pytest.mark.parametrize("tag", ["1.0", "1.0-multiarch"])
+def test_skopeo_reads_the_layout_with_the_catalog_digest(tmp_path, tag):
     built = build_all()
     write_layout(built, tmp_path / "layout")
     inspected = subprocess.run(
-        ["skopeo", "inspect", "--raw", f"oci:{tmp_path / 'layout'}:lab/web:1.0"],
+        ["skopeo", "inspect", "--raw", f"oci:{tmp_path / 'layout'}:lab/web:{tag}"],
         capture_output=True,
         check=True,
     ).stdout
-    assert inspected == built[0].blobs[load_catalog()["images"]["lab/web:1.0"]["digest"]]
+    entry = load_catalog()["images"]["lab/web:1.0"]
+    digest = entry["multiarch"]["digest"] if tag.endswith("multiarch") else entry["digest"]
+    assert inspected == built[0].blobs[digest]

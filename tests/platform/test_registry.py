@@ -25,7 +25,7 @@ def test_a_moved_tag_shows_the_new_digest(world: LocalWorld):
             {"name": "lab/app", "tags": {"1.0": {"digest": CATALOG["lab/crash:1.0"]["digest"]}}}
         ]
     }
-    realise_registry(spec, world.layout, world.public, world.built_by_digest, "s-move")
+    realise_registry(spec, world.layout, world.public, world.sources, "s-move")
     before = world.public.tag_digest("s-move/lab/app", "1.0")
     move_tag(
         world.public,
@@ -33,7 +33,7 @@ def test_a_moved_tag_shows_the_new_digest(world: LocalWorld):
         "lab/app",
         "1.0",
         CATALOG["lab/crash:2.0"]["digest"],
-        world.built_by_digest,
+        world.sources,
         "s-move",
     )
     after = world.public.tag_digest("s-move/lab/app", "1.0")
@@ -49,7 +49,7 @@ def test_each_session_gets_its_own_repository_path(world: LocalWorld):
             {"name": "lab/web", "tags": {"1.0": {"digest": CATALOG["lab/web:1.0"]["digest"]}}}
         ]
     }
-    pushed = realise_registry(spec, world.layout, world.public, world.built_by_digest, "s-42")
+    pushed = realise_registry(spec, world.layout, world.public, world.sources, "s-42")
     assert pushed == {f"{world.public.host}/s-42/lab/web:1.0": CATALOG["lab/web:1.0"]["digest"]}
     assert world.public.tag_digest("s-43/lab/web", "1.0") is None
 
@@ -59,7 +59,7 @@ def test_a_digest_outside_the_catalog_is_refused_clearly(world: LocalWorld):
         "repositories": [{"name": "lab/web", "tags": {"1.0": {"digest": "sha256:" + "0" * 64}}}]
     }
     with pytest.raises(UnknownDigest, match="no lab image has digest sha256:0000"):
-        realise_registry(spec, world.layout, world.public, world.built_by_digest)
+        realise_registry(spec, world.layout, world.public, world.sources)
 
 
 def test_the_private_registry_denies_anonymous_reads(world: LocalWorld):
@@ -127,18 +127,29 @@ def test_ctr_pulls_the_htpasswd_registry_with_user_and_password(world: LocalWorl
     assert pulled.ok, pulled.text
 
 
-def test_the_registry_serves_both_platforms_of_an_image(world: LocalWorld):
+def test_the_registry_serves_both_platforms_of_a_multiarch_image(world: LocalWorld):
+    multiarch = CATALOG["lab/web:1.0"]["multiarch"]
+    assert world.public.tag_digest("lab/web", multiarch["tag"]) == multiarch["digest"]
     for platform in ("linux/amd64", "linux/arm64"):
-        digest = CATALOG["lab/web:1.0"]["platforms"][platform]["manifest"]
+        digest = multiarch["platforms"][platform]["manifest"]
         # A manifest fetched by digest answers with that same digest.
         assert world.public.tag_digest("lab/web", digest) == digest
 
 
 def test_containerd_pulls_the_arm64_image_for_an_arm64_node(world: LocalWorld):
-    ref = f"{world.public.host}/lab/crash:2.0"
+    ref = f"{world.public.host}/lab/crash:2.0-multiarch"
     hosts = ("--hosts-dir", str(world.containerd.certs_dir))
     pulled = world.containerd.ctr_pull(ref, *hosts, "--platform", "linux/arm64")
     assert pulled.ok, pulled.text
-    arm64 = CATALOG["lab/crash:2.0"]["platforms"]["linux/arm64"]["image_id"]
+    arm64 = CATALOG["lab/crash:2.0"]["multiarch"]["platforms"]["linux/arm64"]["image_id"]
     config = world.containerd.ctr("content", "get", arm64)
     assert config.returncode == 0 and '"architecture":"arm64"' in config.stdout
+
+
+def test_a_world_citing_the_index_digest_gets_the_multiarch_image(world: LocalWorld):
+    index = CATALOG["lab/web:2.0"]["multiarch"]["digest"]
+    spec = {"repositories": [{"name": "lab/web", "tags": {"2.0": {"digest": index}}}]}
+    realise_registry(spec, world.layout, world.public, world.sources, "s-arm")
+    assert world.public.tag_digest("s-arm/lab/web", "2.0") == index
+    pulled = world.containerd.cri_pull(f"{world.public.host}/s-arm/lab/web:2.0")
+    assert pulled.ok, pulled.text
