@@ -99,17 +99,23 @@ def _service_account_volume(spec: dict[str, Any], volume_suffix: str) -> None:
         )
 
 
-def default_pod(pod: dict[str, Any], volume_suffix: str) -> None:
-    """Fill a valid, newly created Pod in place with what a real API server adds."""
-    spec = pod.setdefault("spec", {})
+def default_pod_spec(spec: dict[str, Any]) -> None:
+    """SetDefaults_PodSpec and SetDefaults_Container: for pods and for workload templates."""
     for key in ("initContainers", "containers"):
         for container in spec.get(key) or []:
-            default_container(container)
+            if isinstance(container, dict):
+                default_container(container)
     spec.setdefault("restartPolicy", "Always")
     spec.setdefault("terminationGracePeriodSeconds", 30)
     spec.setdefault("dnsPolicy", "ClusterFirst")
     spec.setdefault("securityContext", {})
     spec.setdefault("schedulerName", "default-scheduler")
+
+
+def default_pod(pod: dict[str, Any], volume_suffix: str) -> None:
+    """Fill a valid, newly created Pod in place with what a real API server adds."""
+    spec = pod.setdefault("spec", {})
+    default_pod_spec(spec)
     spec.setdefault("enableServiceLinks", True)
     spec.setdefault("preemptionPolicy", "PreemptLowerPriority")
     spec.setdefault("priority", 0)

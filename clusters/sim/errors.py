@@ -127,7 +127,13 @@ FIELD_ERROR_TYPES = {
 _OMIT = object()
 
 
+class GoLiteral(str):
+    """A value already in Go's %#v form (e.g. a map), printed as it is."""
+
+
 def _go_quote(value: Any) -> str:
+    if isinstance(value, GoLiteral):
+        return str(value)
     if isinstance(value, str):
         return json.dumps(value, ensure_ascii=False)
     if isinstance(value, bool):

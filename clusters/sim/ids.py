@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import time
 import uuid
@@ -11,6 +12,11 @@ _SUFFIX_ALPHABET = "bcdfghjklmnpqrstvwxz2456789"  # apimachinery rand.String's a
 
 def rfc3339(seconds: float) -> str:
     """metav1.Time's wire form: whole seconds, UTC."""
+    return _rfc3339_whole(int(seconds))
+
+
+@functools.lru_cache(maxsize=4096)
+def _rfc3339_whole(seconds: int) -> str:
     return time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime(seconds))
 
 

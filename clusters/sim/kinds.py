@@ -64,13 +64,38 @@ CORE_TYPES = [
         "serviceaccounts", "ServiceAccount", True, short_names=("sa",), singular="serviceaccount"
     ),
 ]
+APPS_TYPES = [
+    ResourceType(
+        "deployments",
+        "Deployment",
+        True,
+        group="apps",
+        short_names=("deploy",),
+        subresources=("status",),
+        categories=("all",),
+        singular="deployment",
+    ),
+    ResourceType(
+        "replicasets",
+        "ReplicaSet",
+        True,
+        group="apps",
+        short_names=("rs",),
+        subresources=("status",),
+        categories=("all",),
+        singular="replicaset",
+    ),
+]
 EVENTS_V1 = ResourceType(
     "events", "Event", True, group="events.k8s.io", short_names=("ev",), singular="event"
 )
 
-BY_PLURAL: dict[str, ResourceType] = {t.plural: t for t in CORE_TYPES}
-BY_KIND: dict[str, ResourceType] = {t.kind: t for t in CORE_TYPES}
+BY_PLURAL: dict[str, ResourceType] = {t.plural: t for t in CORE_TYPES + APPS_TYPES}
+BY_KIND: dict[str, ResourceType] = {t.kind: t for t in CORE_TYPES + APPS_TYPES}
+GROUPS: dict[str, list[ResourceType]] = {"": CORE_TYPES, "apps": APPS_TYPES}
 
 
-def resource_type(plural: str) -> ResourceType | None:
-    return BY_PLURAL.get(plural)
+def resource_type(plural: str, group: str = "") -> ResourceType | None:
+    """The type served at /api/v1/<plural> (group "") or /apis/<group>/v1/<plural>."""
+    rtype = BY_PLURAL.get(plural)
+    return rtype if rtype is not None and rtype.group == group else None

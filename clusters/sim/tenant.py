@@ -29,10 +29,12 @@ from clusters.sim.selectors import (
     parse_field_selector,
     parse_label_selector,
 )
-from clusters.sim.store import ObjectStore, deep_copy
+from clusters.sim.store import Change, ObjectStore, deep_copy
 from clusters.sim.validation import validate_name, validate_pod_create, validate_pod_update
+from clusters.sim.workloads import default_workload, reconcile, validate_workload
 
 COMPACTION_INTERVAL = 300.0  # kube-apiserver --etcd-compaction-interval
+WORKLOADS = ("deployments", "replicasets")
 SYSTEM_NAMESPACES = ("default", "kube-node-lease", "kube-public", "kube-system")
 
 
@@ -72,6 +74,17 @@ class Tenant:
         self.counter = 0
         self.timeline: list[dict[str, Any]] = []
         self.last_compaction_rv = 0
+        self.reconcile_pending = False
+        self.running = False
+        self.store.subscribe(self._on_change)
+
+    def _on_change(self, change: Change) -> None:
+        """Wake the workload controllers when something they watch changes."""
+        if change.resource not in ("pods", *WORKLOADS) or self.reconcile_pending:
+            return
+        if self.store.objects.get("deployments") or self.store.objects.get("replicasets"):
+            self.reconcile_pending = True
+            self.add_timer(0.0, "reconcile")
 
     # --- time ------------------------------------------------------------------------------
     def add_timer(self, delay: float, action: str, argument: Any = None) -> None:
@@ -83,13 +96,19 @@ class Tenant:
 
     def run_due(self, until: float | None = None) -> int:
         """Run every timer due up to `until` (default: the clock's now), in due order."""
+        if self.running:
+            return 0  # a controller calling the API from inside a timer: time stands still
         until = self.source.now() if until is None else until
         ran = 0
-        while self.timers and self.timers[0][0] <= until:
-            due, _, action, argument = heapq.heappop(self.timers)
-            self.clock.value = max(self.clock.value, due)
-            ACTIONS[action](self, argument)
-            ran += 1
+        self.running = True
+        try:
+            while self.timers and self.timers[0][0] <= until:
+                due, _, action, argument = heapq.heappop(self.timers)
+                self.clock.value = max(self.clock.value, due)
+                ACTIONS[action](self, argument)
+                ran += 1
+        finally:
+            self.running = False
         self.clock.value = max(self.clock.value, until)
         return ran
 
@@ -226,6 +245,11 @@ class Tenant:
             default_pod(obj, make_suffix(self.seed, self.counter))
             validate_pod_create(obj)
             meta["generation"] = 1
+        elif resource in WORKLOADS:
+            obj.pop("status", None)
+            default_workload(obj)
+            validate_workload(obj)
+            meta["generation"] = 1
         else:
             name_errors = validate_name(meta.get("name"))
             if name_errors:
@@ -341,6 +365,12 @@ class Tenant:
             validate_pod_update(current, new)
             if new["spec"] != current["spec"]:
                 meta["generation"] = current["metadata"].get("generation", 1) + 1
+        elif resource in WORKLOADS:
+            new["status"] = current.get("status", {})
+            default_workload(new)
+            validate_workload(new)
+            if new["spec"] != current["spec"]:
+                meta["generation"] = current["metadata"].get("generation", 1) + 1
         if dry_run:
             return new
         stored = self.store.replace(resource, new)
@@ -452,6 +482,7 @@ class Tenant:
         tenant.seed = state["seed"]
         tenant.clock.value = state["now"]
         tenant.store = ObjectStore.from_state(state["store"])
+        tenant.store.subscribe(tenant._on_change)
         tenant.recorder = EventRecorder(tenant.store, state["events_index"])
         for key in (
             "registries",
@@ -566,4 +597,5 @@ ACTIONS = {
     "finish_delete": _finish_delete,
     "compact": _compact,
     "timeline": _timeline,
+    "reconcile": reconcile,
 }

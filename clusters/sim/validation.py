@@ -97,36 +97,39 @@ def _validate_container(container: Any, path: str, seen: set[str]) -> list[Field
     return errors
 
 
-def validate_pod_spec(spec: Any) -> list[FieldError]:
-    """Checks a defaulted spec (a policy is required once defaulting has run, as upstream)."""
+def validate_pod_spec(spec: Any, path: str = "spec") -> list[FieldError]:
+    """Checks a defaulted spec (a policy is required once defaulting has run, as upstream).
+
+    `path` is where the spec sits: `spec`, or `spec.template.spec` in a workload.
+    """
     if not isinstance(spec, dict):
-        return [required("spec")]
+        return [required(path)]
     errors: list[FieldError] = []
     seen: set[str] = set()
     for key in ("initContainers", "containers"):
         containers = spec.get(key) or []
         if not isinstance(containers, list):
-            errors.append(invalid(f"spec.{key}", containers, "must be a list"))
+            errors.append(invalid(f"{path}.{key}", containers, "must be a list"))
             continue
         for index, container in enumerate(containers):
-            errors += _validate_container(container, f"spec.{key}[{index}]", seen)
+            errors += _validate_container(container, f"{path}.{key}[{index}]", seen)
     if not spec.get("containers"):
-        errors.append(required("spec.containers"))
+        errors.append(required(f"{path}.containers"))
     restart = spec.get("restartPolicy")
     if restart not in RESTART_POLICIES:
-        errors.append(not_supported("spec.restartPolicy", restart, RESTART_POLICIES))
+        errors.append(not_supported(f"{path}.restartPolicy", restart, RESTART_POLICIES))
     dns = spec.get("dnsPolicy")
     if dns not in DNS_POLICIES:
-        errors.append(not_supported("spec.dnsPolicy", dns, DNS_POLICIES))
+        errors.append(not_supported(f"{path}.dnsPolicy", dns, DNS_POLICIES))
     node_selector = spec.get("nodeSelector")
     if node_selector is not None and not isinstance(node_selector, dict):
-        errors.append(invalid("spec.nodeSelector", node_selector, "must be a map of strings"))
+        errors.append(invalid(f"{path}.nodeSelector", node_selector, "must be a map of strings"))
     node_name = spec.get("nodeName")
     if node_name and (not isinstance(node_name, str) or not DNS1123_SUBDOMAIN_RE.match(node_name)):
-        errors.append(invalid("spec.nodeName", node_name, DNS1123_SUBDOMAIN_MESSAGE))
+        errors.append(invalid(f"{path}.nodeName", node_name, DNS1123_SUBDOMAIN_MESSAGE))
     grace = spec.get("terminationGracePeriodSeconds")
     if grace is not None and (not isinstance(grace, int) or isinstance(grace, bool)):
-        errors.append(invalid("spec.terminationGracePeriodSeconds", grace, "must be an integer"))
+        errors.append(invalid(f"{path}.terminationGracePeriodSeconds", grace, "must be an integer"))
     return errors
 
 

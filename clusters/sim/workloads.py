@@ -1,0 +1,462 @@
+"""Deployments and ReplicaSets: defaulting, validation and their controllers.
+
+Upstream: pkg/apis/apps/v1/defaults.go (SetDefaults_Deployment, SetDefaults_ReplicaSet),
+pkg/apis/apps/validation (ValidateDeployment: the selector must match the template's labels),
+pkg/controller/deployment (rolling.go, sync.go, progress.go; pod-template-hash from
+controller.ComputeHash) and pkg/controller/replicaset (manageReplicas).
+
+The rolling update is the upstream rule with maxSurge and maxUnavailable; old pods go only as
+new ones become ready, so a rollout whose new pods cannot pull stays half done, as on a real
+cluster.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import math
+from typing import TYPE_CHECKING, Any
+
+from clusters.sim import errors
+from clusters.sim.defaults import default_pod_spec
+from clusters.sim.errors import FieldError, GoLiteral, invalid, not_supported, required
+from clusters.sim.events import EventRecorder
+from clusters.sim.ids import parse_rfc3339, rfc3339
+from clusters.sim.store import deep_copy
+from clusters.sim.validation import validate_metadata, validate_pod_spec
+
+if TYPE_CHECKING:
+    from clusters.sim.tenant import Tenant
+
+HASH_LABEL = "pod-template-hash"
+REVISION = "deployment.kubernetes.io/revision"
+_SAFE_ALPHABET = "bcdfghjklmnpqrstvwxz2456789"  # apimachinery rand.SafeEncodeString
+
+
+# --- API side: defaults and validation ------------------------------------------------------
+def default_workload(obj: dict[str, Any]) -> None:
+    spec = obj.setdefault("spec", {})
+    spec.setdefault("replicas", 1)
+    spec.setdefault("revisionHistoryLimit", 10)
+    if obj["kind"] == "Deployment":
+        spec.setdefault("progressDeadlineSeconds", 600)
+        strategy = spec.setdefault("strategy", {"type": "RollingUpdate"})
+        if strategy.get("type", "RollingUpdate") == "RollingUpdate":
+            strategy["type"] = "RollingUpdate"
+            rolling = strategy.setdefault("rollingUpdate", {})
+            rolling.setdefault("maxUnavailable", "25%")
+            rolling.setdefault("maxSurge", "25%")
+    template = spec.setdefault("template", {})
+    template.setdefault("metadata", {})
+    if isinstance(template.get("spec"), dict):
+        default_pod_spec(template["spec"])
+    obj.setdefault("status", {})
+
+
+def _go_map(labels: dict[str, str]) -> str:
+    inner = ", ".join(f'"{k}":"{v}"' for k, v in sorted(labels.items()))
+    return "map[string]string{" + inner + "}"
+
+
+def validate_workload(obj: dict[str, Any]) -> None:
+    meta, spec = obj.get("metadata") or {}, obj.get("spec") or {}
+    problems: list[FieldError] = validate_metadata(meta)
+    replicas = spec.get("replicas")
+    if not isinstance(replicas, int) or replicas < 0:
+        problems.append(invalid("spec.replicas", replicas, "must be greater than or equal to 0"))
+    selector = (spec.get("selector") or {}).get("matchLabels") or {}
+    labels = ((spec.get("template") or {}).get("metadata") or {}).get("labels") or {}
+    if not spec.get("selector"):
+        problems.append(required("spec.selector"))
+    elif not selector or any(labels.get(k) != v for k, v in selector.items()):
+        problems.append(
+            invalid(
+                "spec.template.metadata.labels",
+                GoLiteral(_go_map(labels)),
+                "`selector` does not match template `labels`",
+            )
+        )
+    template_spec = (spec.get("template") or {}).get("spec")
+    problems += validate_pod_spec(template_spec, "spec.template.spec")
+    if isinstance(template_spec, dict) and template_spec.get("restartPolicy") not in (
+        None,
+        "Always",
+    ):
+        problems.append(
+            not_supported(
+                "spec.template.spec.restartPolicy", template_spec["restartPolicy"], ["Always"]
+            )
+        )
+    if problems:
+        raise errors.invalid_object(obj["kind"], meta.get("name") or "", problems, "apps")
+
+
+# --- controllers -----------------------------------------------------------------------------
+def pod_template_hash(template: dict[str, Any]) -> str:
+    """controller.ComputeHash: a 32-bit hash of the template, safe-encoded like upstream."""
+    digest = hashlib.sha256(json.dumps(template, sort_keys=True).encode()).digest()
+    number = str(int.from_bytes(digest[:4], "big"))
+    return "".join(_SAFE_ALPHABET[ord(ch) % len(_SAFE_ALPHABET)] for ch in number)
+
+
+def _controller_uid(obj: dict[str, Any]) -> str | None:
+    for ref in obj["metadata"].get("ownerReferences") or []:
+        if ref.get("controller"):
+            return ref.get("uid")
+    return None
+
+
+def _owner_ref(owner: dict[str, Any]) -> dict[str, Any]:
+    return {
+        "apiVersion": owner["apiVersion"],
+        "kind": owner["kind"],
+        "name": owner["metadata"]["name"],
+        "uid": owner["metadata"]["uid"],
+        "controller": True,
+        "blockOwnerDeletion": True,
+    }
+
+
+def _involved(obj: dict[str, Any]) -> dict[str, Any]:
+    meta = obj["metadata"]
+    return {
+        "kind": obj["kind"],
+        "namespace": meta["namespace"],
+        "name": meta["name"],
+        "uid": meta["uid"],
+        "apiVersion": obj["apiVersion"],
+        "resourceVersion": meta.get("resourceVersion", ""),
+    }
+
+
+def _resolve(value: Any, total: int, round_up: bool) -> int:
+    """intstr.GetScaledValueFromIntOrPercent."""
+    if isinstance(value, str) and value.endswith("%"):
+        scaled = int(value[:-1]) * total / 100
+        return math.ceil(scaled) if round_up else math.floor(scaled)
+    return int(value or 0)
+
+
+def _is_ready(pod: dict[str, Any]) -> bool:
+    conditions = (pod.get("status") or {}).get("conditions") or []
+    return any(c["type"] == "Ready" and c["status"] == "True" for c in conditions)
+
+
+def _active(pods: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    return [p for p in pods if not p["metadata"].get("deletionTimestamp")]
+
+
+def reconcile(t: Tenant, _: Any = None) -> None:
+    """One pass of the garbage collector, the deployment and the replicaset controllers."""
+    t.reconcile_pending = False
+    if not t.store.objects.get("deployments") and not t.store.objects.get("replicasets"):
+        return
+    _collect_garbage(t)
+    for deployment in t.store.list("deployments"):
+        _sync_deployment(t, deployment)
+    for replicaset in t.store.list("replicasets"):
+        _sync_replicaset(t, replicaset)
+    for deployment in t.store.list("deployments"):
+        _deployment_status(t, deployment)
+
+
+def _collect_garbage(t: Tenant) -> None:
+    """The garbage collector's background deletion: dependents of a deleted owner go too."""
+    live = {
+        o["metadata"]["uid"] for res in ("deployments", "replicasets") for o in t.store.list(res)
+    }
+    for replicaset in t.store.list("replicasets"):
+        owner = _controller_uid(replicaset)
+        if owner and owner not in live:
+            t.store.delete(
+                "replicasets", replicaset["metadata"]["namespace"], replicaset["metadata"]["name"]
+            )
+    live = {o["metadata"]["uid"] for o in t.store.list("replicasets")}
+    for pod in t.store.list("pods"):
+        owner = _controller_uid(pod)
+        if owner and owner not in live and not pod["metadata"].get("deletionTimestamp"):
+            t.delete("pods", pod["metadata"]["namespace"], pod["metadata"]["name"])
+
+
+def _owned(t: Tenant, resource: str, owner: dict[str, Any]) -> list[dict[str, Any]]:
+    uid = owner["metadata"]["uid"]
+    return [
+        o
+        for o in t.store.list(resource, owner["metadata"]["namespace"])
+        if _controller_uid(o) == uid
+    ]
+
+
+def _scale(
+    t: Tenant, recorder: EventRecorder, deployment: dict, replicaset: dict, replicas: int
+) -> dict:
+    old = replicaset["spec"]["replicas"]
+    if old == replicas:
+        return replicaset
+    meta = {
+        **replicaset["metadata"],
+        "annotations": {
+            **(replicaset["metadata"].get("annotations") or {}),
+            "deployment.kubernetes.io/desired-replicas": str(deployment["spec"]["replicas"]),
+        },
+    }
+    updated = t.store.replace(
+        "replicasets",
+        {**replicaset, "metadata": meta, "spec": {**replicaset["spec"], "replicas": replicas}},
+    )
+    word = "up" if replicas > old else "down"
+    recorder.record(
+        t.clock.now(),
+        _involved(deployment),
+        "Normal",
+        "ScalingReplicaSet",
+        f"Scaled {word} replica set {replicaset['metadata']['name']} from {old} to {replicas}",
+        "deployment-controller",
+    )
+    return updated
+
+
+def _new_replicaset(
+    t: Tenant, deployment: dict[str, Any], hash_: str, revision: int
+) -> dict[str, Any]:
+    meta = deployment["metadata"]
+    template = deep_copy(deployment["spec"]["template"])
+    template["metadata"].setdefault("labels", {})[HASH_LABEL] = hash_
+    selector = deep_copy(deployment["spec"]["selector"])
+    selector.setdefault("matchLabels", {})[HASH_LABEL] = hash_
+    body = {
+        "apiVersion": "apps/v1",
+        "kind": "ReplicaSet",
+        "metadata": {
+            "name": f"{meta['name']}-{hash_}",
+            "namespace": meta["namespace"],
+            "labels": dict(template["metadata"]["labels"]),
+            "annotations": {
+                REVISION: str(revision),
+                "deployment.kubernetes.io/desired-replicas": str(deployment["spec"]["replicas"]),
+                "deployment.kubernetes.io/max-replicas": str(deployment["spec"]["replicas"]),
+            },
+            "ownerReferences": [_owner_ref(deployment)],
+        },
+        "spec": {"replicas": 0, "selector": selector, "template": template},
+    }
+    return t.create("replicasets", meta["namespace"], body)
+
+
+def _sync_deployment(t: Tenant, deployment: dict[str, Any]) -> None:
+    spec = deployment["spec"]
+    hash_ = pod_template_hash(spec["template"])
+    owned = _owned(t, "replicasets", deployment)
+    new = next(
+        (rs for rs in owned if rs["metadata"].get("labels", {}).get(HASH_LABEL) == hash_), None
+    )
+    revisions = [int((rs["metadata"].get("annotations") or {}).get(REVISION, 0)) for rs in owned]
+    if new is None:
+        new = _new_replicaset(t, deployment, hash_, max(revisions, default=0) + 1)
+    elif int((new["metadata"].get("annotations") or {}).get(REVISION, 0)) < max(
+        revisions, default=0
+    ):
+        # rollout undo: the old template is the newest revision again
+        annotations = {**new["metadata"]["annotations"], REVISION: str(max(revisions) + 1)}
+        new = t.store.replace(
+            "replicasets", {**new, "metadata": {**new["metadata"], "annotations": annotations}}
+        )
+    _annotate_revision(t, deployment, (new["metadata"].get("annotations") or {}).get(REVISION, "1"))
+    old = [rs for rs in owned if rs["metadata"]["uid"] != new["metadata"]["uid"]]
+    desired = spec["replicas"]
+    rolling = (spec.get("strategy") or {}).get("rollingUpdate") or {}
+    surge = _resolve(rolling.get("maxSurge", "25%"), desired, round_up=True)
+    unavailable = _resolve(rolling.get("maxUnavailable", "25%"), desired, round_up=False)
+    if surge == 0 and unavailable == 0:
+        unavailable = 1
+    old_total = sum(rs["spec"]["replicas"] for rs in old)
+    recorder = t.recorder
+    # rolling.go reconcileNewReplicaSet: grow the new set within desired + maxSurge
+    if new["spec"]["replicas"] < desired:
+        room = desired + surge - old_total - new["spec"]["replicas"]
+        target = min(desired, new["spec"]["replicas"] + max(0, room))
+        new = _scale(t, recorder, deployment, new, target)
+    elif new["spec"]["replicas"] > desired:
+        new = _scale(t, recorder, deployment, new, desired)
+    # reconcileOldReplicaSets: shrink old sets while keeping desired - maxUnavailable available
+    new_ready = sum(1 for p in _active(_owned(t, "pods", new)) if _is_ready(p))
+    old_ready = sum(1 for rs in old for p in _active(_owned(t, "pods", rs)) if _is_ready(p))
+    removable = max(0, new_ready + old_ready - (desired - unavailable))
+    for rs in sorted(old, key=lambda r: r["metadata"]["creationTimestamp"]):
+        unready = sum(1 for p in _active(_owned(t, "pods", rs)) if not _is_ready(p))
+        cut = min(rs["spec"]["replicas"], unready + removable)
+        if cut:
+            removable -= max(0, cut - unready)
+            _scale(t, recorder, deployment, rs, rs["spec"]["replicas"] - cut)
+
+
+def _annotate_revision(t: Tenant, deployment: dict[str, Any], revision: str) -> None:
+    """The deployment controller copies the new ReplicaSet's revision onto the Deployment."""
+    meta = deployment["metadata"]
+    annotations = meta.get("annotations") or {}
+    if annotations.get(REVISION) == revision:
+        return
+    current = t.store.get("deployments", meta["namespace"], meta["name"])
+    if current is not None:
+        new_meta = {**current["metadata"], "annotations": {**annotations, REVISION: revision}}
+        t.store.replace("deployments", {**current, "metadata": new_meta})
+
+
+def _sync_replicaset(t: Tenant, replicaset: dict[str, Any]) -> None:
+    meta = replicaset["metadata"]
+    pods = _active(_owned(t, "pods", replicaset))
+    diff = len(pods) - replicaset["spec"]["replicas"]
+    involved = _involved(replicaset)
+    if diff < 0:
+        template = replicaset["spec"]["template"]
+        for _ in range(-diff):
+            body = {
+                "metadata": {
+                    **deep_copy(template.get("metadata") or {}),
+                    "generateName": f"{meta['name']}-",
+                    "ownerReferences": [_owner_ref(replicaset)],
+                },
+                "spec": deep_copy(template["spec"]),
+            }
+            created = t.create("pods", meta["namespace"], body)
+            t.recorder.record(
+                t.clock.now(),
+                involved,
+                "Normal",
+                "SuccessfulCreate",
+                f"Created pod: {created['metadata']['name']}",
+                "replicaset-controller",
+            )
+    elif diff > 0:
+        # controller.ActivePods ordering: unscheduled, then not ready, then the newest first
+        victims = sorted(
+            pods,
+            key=lambda p: (
+                bool(p["spec"].get("nodeName")),
+                _is_ready(p),
+                [-ord(c) for c in p["metadata"]["creationTimestamp"]],
+            ),
+        )[:diff]
+        for pod in victims:
+            t.delete("pods", meta["namespace"], pod["metadata"]["name"])
+            t.recorder.record(
+                t.clock.now(),
+                involved,
+                "Normal",
+                "SuccessfulDelete",
+                f"Deleted pod: {pod['metadata']['name']}",
+                "replicaset-controller",
+            )
+    pods = _active(_owned(t, "pods", replicaset))
+    ready = sum(1 for p in pods if _is_ready(p))
+    status = {
+        "replicas": len(pods),
+        "fullyLabeledReplicas": len(pods),
+        "readyReplicas": ready,
+        "availableReplicas": ready,
+        "observedGeneration": meta.get("generation", 1),
+    }
+    if not ready:
+        status.pop("readyReplicas")
+        status.pop("availableReplicas")
+    current = t.store.get("replicasets", meta["namespace"], meta["name"])
+    if current is not None and current.get("status") != status:
+        t.store.replace(
+            "replicasets", {**current, "metadata": dict(current["metadata"]), "status": status}
+        )
+
+
+def _condition(
+    type_: str, status: str, reason: str, message: str, now: str, old: dict | None
+) -> dict:
+    since = old["lastTransitionTime"] if old and old.get("status") == status else now
+    updated = (
+        old["lastUpdateTime"]
+        if old and old.get("reason") == reason and old.get("status") == status
+        else now
+    )
+    return {
+        "type": type_,
+        "status": status,
+        "lastUpdateTime": updated,
+        "lastTransitionTime": since,
+        "reason": reason,
+        "message": message,
+    }
+
+
+def _progressing(
+    t: Tenant, spec: dict, new_name: str, complete: bool, now_text: str, old: dict | None
+) -> dict[str, Any]:
+    """progress.go syncRolloutStatus: the Progressing condition and its deadline."""
+    if complete:
+        message = f'ReplicaSet "{new_name}" has successfully progressed.'
+        return _condition("Progressing", "True", "NewReplicaSetAvailable", message, now_text, old)
+    same_rollout = old is not None and f'"{new_name}"' in old.get("message", "")
+    if same_rollout and old["reason"] == "ProgressDeadlineExceeded":
+        return old  # stays failed until the template changes
+    deadline = spec.get("progressDeadlineSeconds", 600)
+    if same_rollout and old["reason"] == "ReplicaSetUpdated":
+        if t.clock.now() - parse_rfc3339(old["lastUpdateTime"]) >= deadline:
+            message = f'ReplicaSet "{new_name}" has timed out progressing.'
+            return _condition(
+                "Progressing", "False", "ProgressDeadlineExceeded", message, now_text, old
+            )
+        return old
+    t.add_timer(deadline + 1, "reconcile")  # come back when the deadline has passed
+    message = f'ReplicaSet "{new_name}" is progressing.'
+    return _condition("Progressing", "True", "ReplicaSetUpdated", message, now_text, old)
+
+
+def _deployment_status(t: Tenant, deployment: dict[str, Any]) -> None:
+    spec, meta = deployment["spec"], deployment["metadata"]
+    owned = _owned(t, "replicasets", deployment)
+    hash_ = pod_template_hash(spec["template"])
+    new = next(
+        (rs for rs in owned if rs["metadata"].get("labels", {}).get(HASH_LABEL) == hash_), None
+    )
+    pods = [p for rs in owned for p in _active(_owned(t, "pods", rs))]
+    updated = len(_active(_owned(t, "pods", new))) if new else 0
+    ready = sum(1 for p in pods if _is_ready(p))
+    desired = spec["replicas"]
+    unavailable = _resolve(
+        ((spec.get("strategy") or {}).get("rollingUpdate") or {}).get("maxUnavailable", "25%"),
+        desired,
+        round_up=False,
+    )
+    now_text = rfc3339(t.clock.now())
+    previous = {c["type"]: c for c in (deployment.get("status") or {}).get("conditions") or []}
+    available = _condition(
+        "Available",
+        "True" if ready >= desired - unavailable else "False",
+        "MinimumReplicasAvailable"
+        if ready >= desired - unavailable
+        else "MinimumReplicasUnavailable",
+        "Deployment has minimum availability."
+        if ready >= desired - unavailable
+        else "Deployment does not have minimum availability.",
+        now_text,
+        previous.get("Available"),
+    )
+    new_name = new["metadata"]["name"] if new else ""
+    complete = new is not None and updated == desired and ready >= desired and len(pods) == desired
+    progressing = _progressing(t, spec, new_name, complete, now_text, previous.get("Progressing"))
+    status = {
+        "observedGeneration": meta.get("generation", 1),
+        "replicas": len(pods),
+        "updatedReplicas": updated,
+        "readyReplicas": ready,
+        "availableReplicas": ready,
+        "conditions": [available, progressing],
+    }
+    if desired - ready > 0:
+        status["unavailableReplicas"] = desired - ready
+    if not ready:
+        status.pop("readyReplicas")
+        status.pop("availableReplicas")
+    if status != deployment.get("status"):
+        current = t.store.get("deployments", meta["namespace"], meta["name"])
+        if current is not None:
+            t.store.replace(
+                "deployments", {**current, "metadata": dict(current["metadata"]), "status": status}
+            )
