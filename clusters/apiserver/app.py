@@ -26,7 +26,7 @@ from clusters.apiserver.tables import table, wants_table
 from clusters.apiserver.watch import WatchRequest, stream
 from clusters.apiserver.wire import error_response, flag, json_response, read_json, status_success
 from clusters.sim import errors
-from clusters.sim.kinds import BY_PLURAL
+from clusters.sim.kinds import GROUPS, resource_type
 from clusters.sim.simulator import Simulator
 from clusters.sim.tenant import Tenant
 
@@ -136,14 +136,27 @@ async def _route(
         return await _labworlds(
             request, state, parts[3:] if len(parts) > 3 else [], len(parts) == 3
         )
-    if parts[:2] == ["api", "v1"] and len(parts) > 2:
-        if is_admin or tenant is None:
-            target = parse_core_path(parts[2:])
-            raise _forbidden(
-                VERBS.get(request.method, "get"), target.resource, "", target.namespace
-            )
-        return await _core(request, state, tenant, parse_core_path(parts[2:]))
+    group, rest = _group_and_rest(parts)
+    if group is not None and group in GROUPS and not is_admin:
+        if not rest:
+            return json_response(discovery.group_resources(group))
+        if tenant is not None:
+            return await _core(request, state, tenant, parse_core_path(rest), group)
+    if group is not None and rest:
+        target = parse_core_path(rest)
+        raise _forbidden(
+            VERBS.get(request.method, "get"), target.resource, group or "", target.namespace
+        )
     raise _not_found_path()
+
+
+def _group_and_rest(parts: list[str]) -> tuple[str | None, list[str]]:
+    """("", rest) for /api/v1/rest, ("apps", rest) for /apis/apps/v1/rest, else (None, [])."""
+    if parts[:2] == ["api", "v1"]:
+        return "", parts[2:]
+    if len(parts) >= 3 and parts[0] == "apis" and parts[2] == "v1":
+        return parts[1], parts[3:]
+    return None, []
 
 
 def _not_found_path() -> errors.ApiError:
@@ -183,8 +196,10 @@ async def _labworlds(
     raise errors.method_not_allowed()
 
 
-async def _core(request: Request, state: ServerState, tenant: Tenant, target: Target) -> Response:
-    rtype = BY_PLURAL.get(target.resource)
+async def _core(
+    request: Request, state: ServerState, tenant: Tenant, target: Target, group: str = ""
+) -> Response:
+    rtype = resource_type(target.resource, group)
     if rtype is None:
         raise _not_found_path()
     if target.subresource and target.subresource not in rtype.subresources:

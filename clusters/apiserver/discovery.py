@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from clusters.sim.kinds import CORE_TYPES, ResourceType
+from clusters.sim.kinds import GROUPS, ResourceType
 
 SIM_GROUP = "sim.pullpolicylabs.dev"
 SIM_VERSION = "v1"
@@ -62,8 +62,13 @@ def _resource_entry(
 
 
 def core_resources() -> dict[str, Any]:
+    return group_resources("")
+
+
+def group_resources(group: str) -> dict[str, Any]:
+    """The APIResourceList of /api/v1 (group "") or /apis/<group>/v1."""
     resources = []
-    for rtype in CORE_TYPES:
+    for rtype in GROUPS[group]:
         resources.append(_resource_entry(rtype))
         for sub in rtype.subresources:
             if sub == "status":
@@ -79,13 +84,17 @@ def core_resources() -> dict[str, Any]:
     return {
         "kind": "APIResourceList",
         "apiVersion": "v1",
-        "groupVersion": "v1",
+        "groupVersion": f"{group}/v1" if group else "v1",
         "resources": resources,
     }
 
 
 def api_groups(include_sim: bool) -> dict[str, Any]:
     groups = []
+    if not include_sim:
+        for group in (g for g in GROUPS if g):
+            version = {"groupVersion": f"{group}/v1", "version": "v1"}
+            groups.append({"name": group, "versions": [version], "preferredVersion": version})
     if include_sim:
         version = {"groupVersion": f"{SIM_GROUP}/{SIM_VERSION}", "version": SIM_VERSION}
         groups.append({"name": SIM_GROUP, "versions": [version], "preferredVersion": version})

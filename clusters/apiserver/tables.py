@@ -206,6 +206,49 @@ def _secret_cells(secret: dict[str, Any], now: float) -> list[Any]:
     ]
 
 
+def _selector_text(obj: dict[str, Any]) -> str:
+    labels = ((obj.get("spec") or {}).get("selector") or {}).get("matchLabels") or {}
+    return ",".join(f"{k}={v}" for k, v in sorted(labels.items())) or "<none>"
+
+
+def _template_columns(obj: dict[str, Any]) -> list[str]:
+    containers = (((obj.get("spec") or {}).get("template") or {}).get("spec") or {}).get(
+        "containers"
+    ) or []
+    return [
+        ",".join(c["name"] for c in containers),
+        ",".join(c["image"] for c in containers),
+        _selector_text(obj),
+    ]
+
+
+def _deployment_cells(obj: dict[str, Any], now: float) -> list[Any]:
+    """printDeployment."""
+    status = obj.get("status") or {}
+    desired = (obj.get("spec") or {}).get("replicas", 0)
+    return [
+        obj["metadata"]["name"],
+        f"{status.get('readyReplicas', 0)}/{desired}",
+        int(status.get("updatedReplicas", 0)),
+        int(status.get("availableReplicas", 0)),
+        _since(obj["metadata"].get("creationTimestamp"), now),
+        *_template_columns(obj),
+    ]
+
+
+def _replicaset_cells(obj: dict[str, Any], now: float) -> list[Any]:
+    """printReplicaSet."""
+    status = obj.get("status") or {}
+    return [
+        obj["metadata"]["name"],
+        int((obj.get("spec") or {}).get("replicas", 0)),
+        int(status.get("replicas", 0)),
+        int(status.get("readyReplicas", 0)),
+        _since(obj["metadata"].get("creationTimestamp"), now),
+        *_template_columns(obj),
+    ]
+
+
 def _default_cells(obj: dict[str, Any], now: float) -> list[Any]:
     return [obj["metadata"]["name"], obj["metadata"].get("creationTimestamp", "")]
 
@@ -266,6 +309,32 @@ PRINTERS: dict[str, tuple[list[Column], Callable[[dict[str, Any], float], list[A
         _event_cells,
     ),
     "namespaces": ([("Name", "name", 0), ("Status", "", 0), ("Age", "", 0)], _namespace_cells),
+    "deployments": (
+        [
+            ("Name", "name", 0),
+            ("Ready", "", 0),
+            ("Up-to-date", "", 0),
+            ("Available", "", 0),
+            ("Age", "", 0),
+            ("Containers", "", 1),
+            ("Images", "", 1),
+            ("Selector", "", 1),
+        ],
+        _deployment_cells,
+    ),
+    "replicasets": (
+        [
+            ("Name", "name", 0),
+            ("Desired", "", 0),
+            ("Current", "", 0),
+            ("Ready", "", 0),
+            ("Age", "", 0),
+            ("Containers", "", 1),
+            ("Images", "", 1),
+            ("Selector", "", 1),
+        ],
+        _replicaset_cells,
+    ),
     "secrets": (
         [("Name", "name", 0), ("Type", "", 0), ("Data", "", 0), ("Age", "", 0)],
         _secret_cells,
@@ -275,7 +344,7 @@ DEFAULT_PRINTER: tuple[list[Column], Callable[[dict[str, Any], float], list[Any]
     [("Name", "name", 0), ("Created At", "date", 0)],
     _default_cells,
 )
-INTEGER_COLUMNS = {"Count", "Data"}
+INTEGER_COLUMNS = {"Count", "Data", "Up-to-date", "Available", "Desired", "Current"}
 
 
 def column_definitions(resource: str) -> list[dict[str, Any]]:

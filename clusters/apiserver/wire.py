@@ -23,7 +23,18 @@ def error_response(error: errors.ApiError) -> Response:
     return json_response(error.status, error.code)
 
 
+JSON_TYPES = ("application/json", "application/yaml", "")
+
+
 async def read_json(request: Request) -> Any:
+    """The JSON body; any other media type (protobuf, CBOR) is a 415, so clients use JSON."""
+    media_type = request.headers.get("content-type", "").split(";")[0].strip().lower()
+    if media_type not in JSON_TYPES:
+        message = (
+            f'the body of the request was in an unknown format - accepted media types include: '
+            f'application/json, application/yaml; got "{media_type}"'
+        )
+        raise errors.ApiError(errors.status_object(415, "UnsupportedMediaType", message))
     raw = await request.body()
     if not raw:
         raise errors.bad_request("the body of the request is empty")
