@@ -1,71 +1,22 @@
-"""The real kubectl (v1.35.2, installed by scripts/install_kubectl.py) against the simulator.
-
-Lab 1 is played with kubectl itself; outputs are compared with kubectl's real formats.
-"""
+"""Lab 1 played with the real kubectl; outputs are compared with kubectl's real formats."""
 
 from __future__ import annotations
 
 import subprocess
-import sys
 import time
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-import yaml
 
-from clusters.apiserver.testing import SimulatorHandle, running_simulator
-from clusters.sim.clock import WallClock
-from tests.sim.worlds import lab1_world
+from tests.kubectl.conftest import Kubectl
 
 pytestmark = pytest.mark.kubectl
-ROOT = Path(__file__).resolve().parents[2]
-sys.path.insert(0, str(ROOT / "scripts"))
-from install_kubectl import KUBECTL_VERSION, install  # noqa: E402
-
 LAB1 = [
     ("p-always", "Always", "node-1"),
     ("p-ifnp", "IfNotPresent", "node-1"),
     ("p-never", "Never", "node-1"),
     ("p-never-2", "Never", "node-2"),
 ]
-
-
-@pytest.fixture(scope="module")
-def kubectl_binary() -> Path:
-    """The project's pinned kubectl; installed here if missing (never skipped, never /usr/bin)."""
-    return install(Path(sys.executable).parent)
-
-
-class Kubectl:
-    def __init__(self, binary: Path, kubeconfig: Path) -> None:
-        self.binary = binary
-        self.kubeconfig = kubeconfig
-
-    def __call__(self, *args: str, ok: bool = True) -> subprocess.CompletedProcess:
-        result = subprocess.run(
-            [str(self.binary), "--kubeconfig", str(self.kubeconfig), *args],
-            capture_output=True,
-            text=True,
-            timeout=60,
-        )
-        if ok:
-            assert result.returncode == 0, result.stderr
-        return result
-
-
-@pytest.fixture(scope="module")
-def sim() -> Iterator[SimulatorHandle]:
-    with running_simulator(clock=WallClock()) as handle:  # wall time: kubectl computes ages itself
-        yield handle
-
-
-@pytest.fixture(scope="module")
-def kubectl(sim: SimulatorHandle, kubectl_binary: Path, tmp_path_factory) -> Kubectl:
-    world = sim.create_world("lab-k", lab1_world())
-    path = tmp_path_factory.mktemp("kube") / "config"
-    path.write_text(yaml.safe_dump(sim.kubeconfig(world["token"], world["namespace"])))
-    return Kubectl(kubectl_binary, path)
 
 
 @pytest.fixture(scope="module")
@@ -90,6 +41,8 @@ def lab1(kubectl: Kubectl) -> Kubectl:
 
 
 def test_it_is_the_pinned_version(kubectl_binary: Path) -> None:
+    from install_kubectl import KUBECTL_VERSION
+
     out = subprocess.run(
         [str(kubectl_binary), "version", "--client"], capture_output=True, text=True
     ).stdout
@@ -213,16 +166,6 @@ def test_logs(lab1: Kubectl) -> None:
     assert "listening on :8080" in lab1("logs", "p-ifnp").stdout
 
 
-def _stdin(kubectl: Kubectl, manifest: str, *args: str) -> subprocess.CompletedProcess:
-    return subprocess.run(
-        [str(kubectl.binary), "--kubeconfig", str(kubectl.kubeconfig), *args, "-f", "-"],
-        input=manifest,
-        capture_output=True,
-        text=True,
-        timeout=60,
-    )
-
-
 TYPO = (
     "apiVersion: v1\nkind: Pod\nmetadata: {name: typo-field}\nspec:\n  containers:\n"
     "  - {name: web, image: lab/web:1.0, imagePullPolice: IfNotPresent}\n"
@@ -230,14 +173,14 @@ TYPO = (
 
 
 def test_a_misspelt_field_is_refused_by_server_side_validation(kubectl: Kubectl) -> None:
-    result = _stdin(kubectl, TYPO, "apply")
+    result = kubectl.stdin(TYPO, "apply")
     assert result.returncode == 1
     assert result.stderr.strip() == (
         'Error from server (BadRequest): error when creating "STDIN": Pod in version "v1" '
         "cannot be handled as a Pod: strict decoding error: "
         'unknown field "spec.containers[0].imagePullPolice"'
     )
-    warned = _stdin(kubectl, TYPO, "create", "--validate=warn")
+    warned = kubectl.stdin(TYPO, "create", "--validate=warn")
     assert warned.returncode == 0
     assert 'Warning: unknown field "spec.containers[0].imagePullPolice"' in warned.stderr
 
@@ -247,9 +190,9 @@ def test_apply_creates_then_configures_and_set_image_patches(kubectl: Kubectl) -
         "apiVersion: v1\nkind: Pod\nmetadata: {name: applied, labels: {app: web}}\nspec:\n"
         "  nodeName: node-1\n  containers:\n  - {name: web, image: lab/web:1.0}\n"
     )
-    assert _stdin(kubectl, manifest, "apply").stdout == "pod/applied created\n"
+    assert kubectl.stdin(manifest, "apply").stdout == "pod/applied created\n"
     assert (
-        _stdin(kubectl, manifest.replace("app: web", "app: front"), "apply").stdout
+        kubectl.stdin(manifest.replace("app: web", "app: front"), "apply").stdout
         == "pod/applied configured\n"
     )
     assert (

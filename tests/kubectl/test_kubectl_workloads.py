@@ -1,0 +1,69 @@
+"""Deployments with the real kubectl: apply, rollout status, set image, undo, get, describe."""
+
+from __future__ import annotations
+
+import pytest
+
+from tests.kubectl.conftest import Kubectl
+
+pytestmark = pytest.mark.kubectl
+
+DEPLOYMENT = """apiVersion: apps/v1
+kind: Deployment
+metadata: {name: web}
+spec:
+  replicas: 2
+  selector: {matchLabels: {app: web}}
+  template:
+    metadata: {labels: {app: web}}
+    spec:
+      containers: [{name: web, image: lab/web:1.0}]
+"""
+
+
+def test_a_deployment_rolls_out_and_a_bad_image_stalls_until_undone(kubectl: Kubectl) -> None:
+    assert kubectl.stdin(DEPLOYMENT, "apply").stdout == "deployment.apps/web created\n"
+    status = kubectl("rollout", "status", "deployment/web", "--timeout=30s").stdout
+    assert status.endswith('deployment "web" successfully rolled out\n')
+
+    lines = kubectl("get", "deployment", "web").stdout.splitlines()
+    assert lines[0].split() == ["NAME", "READY", "UP-TO-DATE", "AVAILABLE", "AGE"]
+    assert lines[1].split()[:4] == ["web", "2/2", "2", "2"]
+    rs = kubectl("get", "rs", "-o", "wide").stdout.splitlines()
+    assert rs[0].split() == [
+        "NAME",
+        "DESIRED",
+        "CURRENT",
+        "READY",
+        "AGE",
+        "CONTAINERS",
+        "IMAGES",
+        "SELECTOR",
+    ]
+    assert rs[1].split()[1:4] == ["2", "2", "2"] and "pod-template-hash=" in rs[1]
+
+    assert kubectl("set", "image", "deployment/web", "web=lab/web:9.9").stdout == (
+        "deployment.apps/web image updated\n"
+    )
+    stalled = kubectl("rollout", "status", "deployment/web", "--timeout=4s", ok=False)
+    assert stalled.returncode == 1
+    waiting = 'Waiting for deployment "web" rollout to finish: 1 out of 2 new replicas'
+    assert f"{waiting} have been updated..." in stalled.stdout
+    pods = kubectl("get", "pods", "-l", "app=web").stdout
+    assert pods.count("Running") == 2 and ("ErrImagePull" in pods or "ImagePullBackOff" in pods)
+
+    assert (
+        kubectl("rollout", "undo", "deployment/web").stdout == "deployment.apps/web rolled back\n"
+    )
+    assert kubectl("rollout", "status", "deployment/web", "--timeout=30s").stdout.endswith(
+        'deployment "web" successfully rolled out\n'
+    )
+    described = kubectl("describe", "deployment", "web").stdout
+    assert (
+        "Replicas:               2 desired | 2 updated | 2 total | 2 available | 0 unavailable"
+        in described
+    )
+    assert "Progressing    True    NewReplicaSetAvailable" in described
+    assert "deployment-controller  Scaled up replica set web-" in described
+
+    assert kubectl("delete", "deployment", "web").stdout.startswith('deployment.apps "web" deleted')
