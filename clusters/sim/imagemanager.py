@@ -35,6 +35,8 @@ ERR_REGISTRY_UNAVAILABLE = "RegistryUnavailable"
 
 IMAGE_BACK_OFF_PERIOD = 10.0  # pkg/kubelet/kubelet.go imageBackOffPeriod
 MAX_IMAGE_BACK_OFF = 300.0  # MaxImageBackOff
+CONTAINER_BACK_OFF = 10.0  # pkg/kubelet/kubelet.go backOffPeriod for crashing containers
+MAX_CONTAINER_BACK_OFF = 300.0  # MaxContainerBackOff
 POD_WORKER_BACK_OFF = 10.0  # pod_workers.go backOffPeriod: a failed sync is retried this often
 
 
@@ -144,6 +146,17 @@ class BackOff:
             return False
         return now - entry.last_update < entry.backoff
 
+    def is_in_back_off_since(self, key: str, event_time: float, now: float) -> bool:
+        """IsInBackOffSince: still within the window counted from `event_time` (a finish)."""
+        entry = self.entries.get(key)
+        if entry is None or now - entry.last_update > self.maximum * 2:
+            return False
+        return now - event_time < entry.backoff
+
+    def get(self, key: str) -> float:
+        entry = self.entries.get(key)
+        return entry.backoff if entry else 0.0
+
     def next(self, key: str, now: float) -> None:
         entry = self.entries.get(key)
         if entry is None or self._expired(now, entry):
@@ -164,6 +177,20 @@ class BackOff:
         backoff = cls()
         backoff.entries = {k: BackOffEntry(v[0], v[1]) for k, v in state.items()}
         return backoff
+
+
+def crash_back_off_waiting(
+    backoff: float, container: str, pod: str, namespace: str, uid: str
+) -> str:
+    """kuberuntime_manager.go doBackOff: the CrashLoopBackOff waiting message."""
+    return (
+        f"back-off {go_duration(backoff)} restarting failed "
+        f"container={container} pod={pod}_{namespace}({uid})"
+    )
+
+
+def crash_back_off_event(container: str, pod: str, namespace: str, uid: str) -> str:
+    return f"Back-off restarting failed container {container} in pod {pod}_{namespace}({uid})"
 
 
 def back_off_key(pod_uid: str, image: str) -> str:

@@ -17,7 +17,7 @@ from clusters.sim.ids import make_hex, rfc3339
 from clusters.sim.nodes import add_image, cached_digest, node_address, node_images_status
 from clusters.sim.podstatus import pod_status
 from clusters.sim.reference import InvalidReference, parse_normalized_named
-from clusters.sim.registry import PullFailure, resolve
+from clusters.sim.registry import PullFailure, image_behaviour, resolve
 
 if TYPE_CHECKING:
     from clusters.sim.tenant import Tenant
@@ -96,7 +96,10 @@ def sync(t: Tenant, uid: str) -> None:
     retry = False
     for container in pod["spec"]["containers"]:
         state = kube["containers"][container["name"]]
-        if state["state"] in ("pulling", "creating", "running"):
+        if state["state"] in ("pulling", "creating", "running", "terminated"):
+            continue
+        if state["state"] == "exited" and not _may_restart(t, pod, kube, container["name"]):
+            retry = True
             continue
         outcome = ensure_image_exists(t, pod, kube, container)
         if outcome is None:  # a pull is under way
@@ -120,6 +123,56 @@ def sync(t: Tenant, uid: str) -> None:
     write_status(t, uid)
     if retry:
         _requeue(t, uid, kube)
+
+
+def _may_restart(t: Tenant, pod: dict, kube: dict, name: str) -> bool:
+    """doBackOff: restart an exited container now, or wait in CrashLoopBackOff."""
+    state = kube["containers"][name]
+    meta = pod["metadata"]
+    key = f"{meta['name']}_{meta['namespace']}_{meta['uid']}_{name}"
+    now = t.clock.now()
+    if t.crash_backoff.is_in_back_off_since(key, state["finished_at"], now):
+        message = im.crash_back_off_waiting(
+            t.crash_backoff.get(key), name, meta["name"], meta["namespace"], meta["uid"]
+        )
+        if state.get("terminated"):
+            state["last_state"] = {"terminated": state.pop("terminated")}
+        state.update(reason="CrashLoopBackOff", message=message)
+        event = im.crash_back_off_event(name, meta["name"], meta["namespace"], meta["uid"])
+        _event(t, pod, name, "Warning", im.BACK_OFF_PULL_IMAGE, event, kube["node"])
+        return False
+    t.crash_backoff.next(key, now)
+    if state.get("terminated"):
+        state["last_state"] = {"terminated": state.pop("terminated")}
+    state.update(state="waiting", restarts=state.get("restarts", 0) + 1, reason="", message="")
+    return True
+
+
+def exited(t: Tenant, payload: dict[str, Any]) -> None:
+    """The container's process ended (the image's `run.exit_after`)."""
+    current = _current_pod(t, payload["uid"])
+    if current is None:
+        return
+    pod, kube = current
+    state = kube["containers"][payload["container"]]
+    if state["state"] != "running" or state.get("container_id") != payload["container_id"]:
+        return
+    now, code = t.clock.now(), int(payload["exit_code"])
+    terminated = {
+        "exitCode": code,
+        "reason": "Completed" if code == 0 else "Error",
+        "startedAt": rfc3339(state["started_at"]),
+        "finishedAt": rfc3339(now),
+        "containerID": state["container_id"],
+    }
+    policy = pod["spec"].get("restartPolicy", "Always")
+    restarts = policy == "Always" or (policy == "OnFailure" and code != 0)
+    state.update(
+        state="exited" if restarts else "terminated", terminated=terminated, finished_at=now
+    )
+    write_status(t, payload["uid"])
+    if restarts:
+        _requeue_now(t, payload["uid"], kube)
 
 
 def _requeue(t: Tenant, uid: str, kube: dict[str, Any]) -> None:
@@ -265,14 +318,20 @@ def start(t: Tenant, payload: dict[str, Any]) -> None:
     _event(t, pod, name, "Normal", im.CREATED_CONTAINER, "Container created", kube["node"])
     _event(t, pod, name, "Normal", im.STARTED_CONTAINER, "Container started", kube["node"])
     t.counter += 1
+    container_id = f"containerd://{make_hex(t.seed, t.counter)}"
     state.update(
-        state="running",
-        reason="",
-        message="",
-        started_at=t.clock.now(),
-        container_id=f"containerd://{make_hex(t.seed, t.counter)}",
+        state="running", reason="", message="", started_at=t.clock.now(), container_id=container_id
     )
     write_status(t, uid)
+    run = image_behaviour(t.registries, state.get("image_id", "").rpartition("@")[2])
+    if run.get("exit_after") is not None:
+        payload = {
+            "uid": uid,
+            "container": name,
+            "container_id": container_id,
+            "exit_code": run.get("exit_code", 1),
+        }
+        t.add_timer(float(run["exit_after"]), "kubelet_exit", payload)
 
 
 def image_changed(t: Tenant, pod: dict[str, Any], old_images: dict[str, str]) -> None:

@@ -48,6 +48,8 @@ def container_status(container: dict[str, Any], state: dict[str, Any]) -> dict[s
     running = state["state"] == "running"
     if running:
         current = {"running": {"startedAt": rfc3339(state["started_at"])}}
+    elif state.get("terminated"):
+        current = {"terminated": state["terminated"]}
     else:
         waiting = {"reason": state.get("reason") or "ContainerCreating"}
         if state.get("message"):
@@ -66,6 +68,19 @@ def container_status(container: dict[str, Any], state: dict[str, Any]) -> dict[s
     if state.get("container_id") and (running or state.get("last_state")):
         status["containerID"] = state["container_id"]
     return status
+
+
+def pod_phase(restart_policy: str, states: list[dict[str, Any]]) -> str:
+    """kubelet_pods.go getPhase, for regular containers."""
+    if any(s["state"] == "running" for s in states):
+        return "Running"
+    if all(s["state"] == "terminated" for s in states):
+        failed = any(s["terminated"]["exitCode"] != 0 for s in states)
+        return "Failed" if failed else "Succeeded"
+    started_before = any(
+        s.get("last_state") or s["state"] in ("exited", "terminated") for s in states
+    )
+    return "Running" if started_before and restart_policy != "Never" else "Pending"
 
 
 def pod_status(
@@ -104,10 +119,11 @@ def pod_status(
         "PodScheduled": previous.get("PodScheduled")
         or _condition("PodScheduled", "True", now, previous),
     }
-    any_running = any(states[c["name"]]["state"] == "running" for c in containers)
     status: dict[str, Any] = {
         "observedGeneration": pod["metadata"].get("generation", 1),
-        "phase": "Running" if any_running else "Pending",
+        "phase": pod_phase(
+            pod["spec"].get("restartPolicy", "Always"), [states[c["name"]] for c in containers]
+        ),
         "conditions": [conditions[t] for t in CONDITION_ORDER],
         "hostIP": host_ip,
         "hostIPs": [{"ip": host_ip}],

@@ -185,6 +185,19 @@ def _find(repo: dict[str, Any], ref: ImageReference) -> dict[str, Any] | None:
     return tags.get(ref.tag or "latest")
 
 
+def image_behaviour(registries: dict[str, dict[str, Any]], digest: str) -> dict[str, Any]:
+    """What a container of this image does once started: {"exit_after": s, "exit_code": n}.
+
+    An entry without `run` serves forever (a web server).
+    """
+    for registry in registries.values():
+        for repo in registry.get("repositories", []):
+            for entry in [*(repo.get("tags") or {}).values(), *repo.get("untagged", [])]:
+                if entry.get("digest") == digest and entry.get("run"):
+                    return entry["run"]
+    return {}
+
+
 def lookup_tag(registries: dict[str, dict[str, Any]], ref: ImageReference) -> dict[str, Any] | None:
     """The registry's {digest, size} for a reference, used to seed node caches."""
     registry = registries.get(ref.domain) or {}

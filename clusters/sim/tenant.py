@@ -18,7 +18,7 @@ from clusters.sim.clock import Clock
 from clusters.sim.defaults import default_pod
 from clusters.sim.events import EventRecorder, involved_pod
 from clusters.sim.ids import make_suffix, make_uid, rfc3339
-from clusters.sim.imagemanager import BackOff
+from clusters.sim.imagemanager import CONTAINER_BACK_OFF, MAX_CONTAINER_BACK_OFF, BackOff
 from clusters.sim.kinds import BY_PLURAL, ResourceType
 from clusters.sim.nodes import choose_node, node_images_status, unschedulable_message
 from clusters.sim.patching import PatchError, apply_patch
@@ -64,6 +64,7 @@ class Tenant:
         self.caches: dict[str, dict[str, Any]] = {}
         self.kubelet_config: dict[str, Any] = {"serializeImagePulls": True}
         self.backoff = BackOff()
+        self.crash_backoff = BackOff(CONTAINER_BACK_OFF, MAX_CONTAINER_BACK_OFF)
         self.pull_errors: dict[str, str] = {}
         self.kube_pods: dict[str, dict[str, Any]] = {}
         self.load: dict[str, int] = {}
@@ -464,6 +465,7 @@ class Tenant:
             "caches": self.caches,
             "kubelet_config": self.kubelet_config,
             "backoff": self.backoff.to_state(),
+            "crash_backoff": self.crash_backoff.to_state(),
             "pull_errors": self.pull_errors,
             "kube_pods": self.kube_pods,
             "load": self.load,
@@ -501,6 +503,11 @@ class Tenant:
         ):
             setattr(tenant, key, state[key])
         tenant.backoff = BackOff.from_state(state["backoff"])
+        tenant.crash_backoff = BackOff.from_state(state["crash_backoff"])
+        tenant.crash_backoff.initial, tenant.crash_backoff.maximum = (
+            CONTAINER_BACK_OFF,
+            MAX_CONTAINER_BACK_OFF,
+        )
         heapq.heapify(tenant.timers)
         return tenant
 
@@ -594,6 +601,7 @@ ACTIONS = {
     "kubelet_sync": kubelet.sync,
     "kubelet_pull_done": kubelet.pull_done,
     "kubelet_start": kubelet.start,
+    "kubelet_exit": kubelet.exited,
     "finish_delete": _finish_delete,
     "compact": _compact,
     "timeline": _timeline,
