@@ -93,6 +93,7 @@ def sync(t: Tenant, uid: str) -> None:
     if not kube["sandbox"]:
         kube["sandbox"] = True
         kube["ip"] = t.allocate_pod_ip(kube["node"])
+    _report_missing_pull_secrets(t, pod, kube)
     retry = False
     for container in pod["spec"]["containers"]:
         state = kube["containers"][container["name"]]
@@ -123,6 +124,24 @@ def sync(t: Tenant, uid: str) -> None:
     write_status(t, uid)
     if retry:
         _requeue(t, uid, kube)
+
+
+def _report_missing_pull_secrets(t: Tenant, pod: dict, kube: dict) -> None:
+    """kubelet.go getPullSecretsForPod: warn, then pull anyway (v1.28+)."""
+    if all(kube["containers"][c["name"]]["state"] == "running" for c in pod["spec"]["containers"]):
+        return
+    namespace = pod["metadata"]["namespace"]
+    missing = [
+        ref["name"]
+        for ref in pod["spec"].get("imagePullSecrets") or []
+        if ref.get("name") and t.store.get("secrets", namespace, ref["name"]) is None
+    ]
+    if missing:
+        message = (
+            f"Unable to retrieve some image pull secrets ({', '.join(missing)}); "
+            "attempting to pull the image may not succeed."
+        )
+        _event(t, pod, None, "Warning", "FailedToRetrieveImagePullSecret", message, kube["node"])
 
 
 def _may_restart(t: Tenant, pod: dict, kube: dict, name: str) -> bool:

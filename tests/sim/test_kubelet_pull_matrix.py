@@ -253,3 +253,21 @@ def test_serialized_pulls_wait_for_each_other_and_say_so() -> None:
         'Successfully pulled image "lab/web:1.0" in 1.034s (3.334s including waiting). '
         "Image size: 7340032 bytes."
     )
+
+
+def test_a_missing_pull_secret_is_reported_and_the_pull_still_tried() -> None:
+    """kubelet.go getPullSecretsForPod (v1.28+, brief section 0)."""
+    simulator, clock, tenant = new_tenant()
+    body = pod(
+        "p", "lab/private:1.0", "IfNotPresent", "node-2", imagePullSecrets=[{"name": "regcred"}]
+    )
+    tenant.create("pods", "lab", body)
+    run(simulator, clock, 5)
+    events = events_of(tenant, "p")
+    assert events[0] == (
+        "Warning",
+        "FailedToRetrieveImagePullSecret",
+        "Unable to retrieve some image pull secrets (regcred); "
+        "attempting to pull the image may not succeed.",
+    )
+    assert [reason for _, reason, _ in events[1:]] == ["Pulling", "Failed", "Failed"]
