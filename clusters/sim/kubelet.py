@@ -251,10 +251,7 @@ def ensure_image_exists(
         cached = outcome.digest in cache["images"]
         duration = outcome.latency + (0.0 if cached else outcome.size / outcome.bandwidth)
         result = {"digest": outcome.digest, "size": outcome.size}
-    start = now
-    if t.kubelet_config.get("serializeImagePulls", True):
-        start = max(now, t.node_busy_until.get(node, 0.0))
-        t.node_busy_until[node] = start + duration
+    start = _pull_slot(t, node, now, duration)
     payload = {
         "uid": pod["metadata"]["uid"],
         "container": name,
@@ -264,6 +261,28 @@ def ensure_image_exists(
     }
     t.add_timer(start + duration - now, "kubelet_pull_done", payload)
     return None
+
+
+def pull_slots(config: dict[str, Any]) -> int | None:
+    """How many pulls a node runs at once: 1 when serialized, else maxParallelImagePulls (None:
+    no limit). puller.go newSerialImagePuller / newParallelImagePuller."""
+    if config.get("serializeImagePulls", True):
+        return 1
+    limit = config.get("maxParallelImagePulls")
+    return int(limit) if limit else None
+
+
+def _pull_slot(t: Tenant, node: str, now: float, duration: float) -> float:
+    """When this pull starts: at once, or when the earliest busy slot frees."""
+    slots = pull_slots(t.kubelet_config)
+    busy = [end for end in t.node_busy_until.get(node, []) if end > now]
+    start = now
+    if slots is not None and len(busy) >= slots:
+        busy.sort()
+        start = busy.pop(0)
+        busy = [end for end in busy if end > start]
+    t.node_busy_until[node] = [*busy, start + duration]
+    return start
 
 
 def pull_done(t: Tenant, payload: dict[str, Any]) -> None:

@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 
 import pytest
 
+from clusters.sim.imagemanager import go_duration
 from tests.sim.worlds import DIGEST_A, events_of, lab1_world, new_tenant, pod, run, waiting
 
 
@@ -271,3 +272,37 @@ def test_a_missing_pull_secret_is_reported_and_the_pull_still_tried() -> None:
         "attempting to pull the image may not succeed.",
     )
     assert [reason for _, reason, _ in events[1:]] == ["Pulling", "Failed", "Failed"]
+
+
+@pytest.mark.parametrize(
+    ("kubelet", "waits"),
+    [
+        pytest.param({}, [0.0, 0.4, 0.8], id="serializeImagePulls default true: one at a time"),
+        pytest.param({"serializeImagePulls": False}, [0.0, 0.0, 0.0], id="parallel, no limit"),
+        pytest.param(
+            {"serializeImagePulls": False, "maxParallelImagePulls": 2},
+            [0.0, 0.0, 0.4],
+            id="maxParallelImagePulls 2: the third waits",
+        ),
+    ],
+)
+def test_parallel_pulls_follow_the_kubelet_configuration(kubelet: dict, waits: list[float]) -> None:
+    world = lab1_world(kubelet=kubelet)
+    tags = world["registries"][0]["repositories"][0]["tags"]
+    for index in range(3):
+        tags[f"t{index}"] = {"digest": "sha256:" + str(index) * 64, "size": 1_000_000}
+    simulator, clock, tenant = new_tenant(world)
+    for index in range(3):
+        tenant.create(
+            "pods", "lab", pod(f"p{index}", f"lab/web:t{index}", "IfNotPresent", "node-2")
+        )
+    run(simulator, clock, 10)
+    pulled = {
+        e["involvedObject"]["name"]: e["message"]
+        for e in tenant.store.list("events")
+        if e["reason"] == "Pulled"
+    }
+    for index, wait in enumerate(waits):
+        own = 0.4  # 0.3 s manifest + 1 MB at 10 MB/s
+        expected = f"in {go_duration(own)} ({go_duration(own + wait)} including waiting)"
+        assert expected in pulled[f"p{index}"]
