@@ -54,13 +54,14 @@ def needs_collectstatic() -> bool:
 
 
 def manage(stack: Stack, *args: str) -> None:
-    print(f"     run | manage.py {' '.join(args)}", flush=True)
+    started = time.monotonic()
     subprocess.run(
         [sys.executable, "manage.py", *args],
         cwd=ROOT,
         env={**os.environ, **stack.env},
         check=True,
     )
+    print(f"     run | manage.py {args[0]} ({time.monotonic() - started:.1f} s)", flush=True)
 
 
 def prepare(stack: Stack) -> None:
