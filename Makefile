@@ -18,6 +18,8 @@ help:
 
 # The virtualenv, re-installed whenever pyproject.toml changes.
 $(INSTALLED): pyproject.toml
+	@$(PYTHON) -c 'import sys; sys.exit(sys.version_info < (3, 11))' \
+	  || { echo "Pull Policy Labs needs Python 3.11 or newer (PYTHON=$(PYTHON))"; exit 1; }
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install --quiet -e ".[dev]"
 	$(PY) -m scripts.link_node $(VENV)/bin
