@@ -37,7 +37,7 @@ def admit(t: Tenant, pod: dict[str, Any]) -> None:
             "restarts": 0,
             "image": c["image"],
         }
-        for c in pod["spec"]["containers"]
+        for c in all_containers(pod)
     }
     t.kube_pods[meta["uid"]] = {
         "namespace": meta["namespace"],
@@ -63,12 +63,34 @@ def _current_pod(t: Tenant, uid: str) -> tuple[dict[str, Any], dict[str, Any]] |
     return pod, kube
 
 
+def all_containers(pod: dict[str, Any]) -> list[dict[str, Any]]:
+    """Init containers, then regular ones (names are unique across both)."""
+    return [*(pod["spec"].get("initContainers") or []), *pod["spec"]["containers"]]
+
+
+def _is_init(pod: dict[str, Any], name: str) -> bool:
+    return any(c["name"] == name for c in pod["spec"].get("initContainers") or [])
+
+
+def _to_progress(pod: dict[str, Any], kube: dict[str, Any]) -> list[dict[str, Any]]:
+    """The first init container not yet done, else every regular container (SyncPod's order)."""
+    for init in pod["spec"].get("initContainers") or []:
+        if not _init_done(kube["containers"][init["name"]]):
+            return [init]
+    return pod["spec"]["containers"]
+
+
+def _init_done(state: dict[str, Any]) -> bool:
+    return state["state"] == "terminated" and state["terminated"]["exitCode"] == 0
+
+
 def _event(
     t: Tenant, pod: dict, container: str | None, type_: str, reason: str, message: str, node: str
 ) -> None:
-    t.recorder.record(
-        t.clock.now(), involved_pod(pod, container), type_, reason, message, "kubelet", node
-    )
+    involved = involved_pod(pod, container)
+    if container and _is_init(pod, container):
+        involved["fieldPath"] = f"spec.initContainers{{{container}}}"
+    t.recorder.record(t.clock.now(), involved, type_, reason, message, "kubelet", node)
 
 
 def write_status(t: Tenant, uid: str) -> None:
@@ -95,7 +117,7 @@ def sync(t: Tenant, uid: str) -> None:
         kube["ip"] = t.allocate_pod_ip(kube["node"])
     _report_missing_pull_secrets(t, pod, kube)
     retry = False
-    for container in pod["spec"]["containers"]:
+    for container in _to_progress(pod, kube):
         state = kube["containers"][container["name"]]
         if state["state"] in ("pulling", "creating", "running", "terminated"):
             continue
@@ -128,7 +150,7 @@ def sync(t: Tenant, uid: str) -> None:
 
 def _report_missing_pull_secrets(t: Tenant, pod: dict, kube: dict) -> None:
     """kubelet.go getPullSecretsForPod: warn, then pull anyway (v1.28+)."""
-    if all(kube["containers"][c["name"]]["state"] == "running" for c in pod["spec"]["containers"]):
+    if all(kube["containers"][c["name"]]["state"] == "running" for c in _to_progress(pod, kube)):
         return
     namespace = pod["metadata"]["namespace"]
     missing = [
@@ -186,11 +208,14 @@ def exited(t: Tenant, payload: dict[str, Any]) -> None:
     }
     policy = pod["spec"].get("restartPolicy", "Always")
     restarts = policy == "Always" or (policy == "OnFailure" and code != 0)
+    init = _is_init(pod, payload["container"])
+    if init and code == 0:
+        restarts = False  # done: the next init container, or the regular ones, may start
     state.update(
         state="exited" if restarts else "terminated", terminated=terminated, finished_at=now
     )
     write_status(t, payload["uid"])
-    if restarts:
+    if restarts or init:
         _requeue_now(t, payload["uid"], kube)
 
 
@@ -291,7 +316,7 @@ def pull_done(t: Tenant, payload: dict[str, Any]) -> None:
     if current is None:
         return
     pod, kube = current
-    container = next((c for c in pod["spec"]["containers"] if c["name"] == name), None)
+    container = next((c for c in all_containers(pod) if c["name"] == name), None)
     if container is None:
         return
     image, node, now = container["image"], kube["node"], t.clock.now()

@@ -43,15 +43,22 @@ def _condition(
     return condition
 
 
-def container_status(container: dict[str, Any], state: dict[str, Any]) -> dict[str, Any]:
-    """One entry of status.containerStatuses from the kubelet's view of the container."""
+def container_status(
+    container: dict[str, Any], state: dict[str, Any], init: bool = False, waiting_for: str = ""
+) -> dict[str, Any]:
+    """One entry of status.containerStatuses from the kubelet's view of the container.
+
+    An init container is ready once it has completed successfully; a regular container waits
+    with `PodInitializing` (`waiting_for`) until then.
+    """
     running = state["state"] == "running"
+    completed = state["state"] == "terminated" and state["terminated"]["exitCode"] == 0
     if running:
         current = {"running": {"startedAt": rfc3339(state["started_at"])}}
     elif state.get("terminated"):
         current = {"terminated": state["terminated"]}
     else:
-        waiting = {"reason": state.get("reason") or "ContainerCreating"}
+        waiting = {"reason": waiting_for or state.get("reason") or "ContainerCreating"}
         if state.get("message"):
             waiting["message"] = state["message"]
         current = {"waiting": waiting}
@@ -59,19 +66,30 @@ def container_status(container: dict[str, Any], state: dict[str, Any]) -> dict[s
         "name": container["name"],
         "state": current,
         "lastState": state.get("last_state") or {},
-        "ready": running,
+        "ready": completed if init else running,
         "restartCount": state.get("restarts", 0),
         "image": state.get("status_image") or container["image"],
-        "imageID": state.get("image_id", "") if running or state.get("last_state") else "",
+        "imageID": state.get("image_id", "")
+        if "waiting" not in current or state.get("last_state")
+        else "",
         "started": running,
     }
-    if state.get("container_id") and (running or state.get("last_state")):
+    if state.get("container_id") and ("waiting" not in current or state.get("last_state")):
         status["containerID"] = state["container_id"]
     return status
 
 
-def pod_phase(restart_policy: str, states: list[dict[str, Any]]) -> str:
-    """kubelet_pods.go getPhase, for regular containers."""
+def pod_phase(
+    restart_policy: str, states: list[dict[str, Any]], inits: list[dict[str, Any]] = ()
+) -> str:
+    """kubelet_pods.go getPhase: Pending while initializing, Failed if an init container failed
+    for good, else from the regular containers."""
+    for init in inits:
+        done = init.get("terminated") or {}
+        if init["state"] == "terminated" and done.get("exitCode") != 0:
+            return "Failed"
+        if not (init["state"] == "terminated" and done.get("exitCode") == 0):
+            return "Pending"
     if any(s["state"] == "running" for s in states):
         return "Running"
     if all(s["state"] == "terminated" for s in states):
@@ -90,8 +108,12 @@ def pod_status(
     old = pod.get("status") or {}
     previous = {c["type"]: c for c in old.get("conditions") or []}
     containers = pod["spec"]["containers"]
+    inits = pod["spec"].get("initContainers") or []
     states = kube["containers"]
-    statuses = [container_status(c, states[c["name"]]) for c in containers]
+    init_statuses = [container_status(c, states[c["name"]], init=True) for c in inits]
+    incomplete = [s["name"] for s in init_statuses if not s["ready"]]
+    waiting_for = "PodInitializing" if incomplete else ""
+    statuses = [container_status(c, states[c["name"]], waiting_for=waiting_for) for c in containers]
     unready = [s["name"] for s in statuses if not s["ready"]]
     all_ready = not unready
     message = f"containers with unready status: [{' '.join(unready)}]" if unready else ""
@@ -99,7 +121,14 @@ def pod_status(
         "PodReadyToStartContainers": _condition(
             "PodReadyToStartContainers", "True" if kube["sandbox"] else "False", now, previous
         ),
-        "Initialized": _condition("Initialized", "True", now, previous),
+        "Initialized": _condition(
+            "Initialized",
+            "False" if incomplete else "True",
+            now,
+            previous,
+            "ContainersNotInitialized" if incomplete else "",
+            f"containers with incomplete status: [{' '.join(incomplete)}]" if incomplete else "",
+        ),
         "Ready": _condition(
             "Ready",
             "True" if all_ready else "False",
@@ -122,12 +151,15 @@ def pod_status(
     status: dict[str, Any] = {
         "observedGeneration": pod["metadata"].get("generation", 1),
         "phase": pod_phase(
-            pod["spec"].get("restartPolicy", "Always"), [states[c["name"]] for c in containers]
+            pod["spec"].get("restartPolicy", "Always"),
+            [states[c["name"]] for c in containers],
+            [states[c["name"]] for c in inits],
         ),
         "conditions": [conditions[t] for t in CONDITION_ORDER],
         "hostIP": host_ip,
         "hostIPs": [{"ip": host_ip}],
         "startTime": rfc3339(kube["start_time"]),
+        **({"initContainerStatuses": init_statuses} if inits else {}),
         "containerStatuses": statuses,
         "qosClass": old.get("qosClass", "BestEffort"),
     }
