@@ -18,6 +18,7 @@ from clusters.sim.clock import Clock
 from clusters.sim.defaults import default_pod
 from clusters.sim.events import EventRecorder, involved_pod
 from clusters.sim.ids import make_suffix, make_uid, rfc3339
+from clusters.sim.imagegc import collect
 from clusters.sim.imagemanager import CONTAINER_BACK_OFF, MAX_CONTAINER_BACK_OFF, BackOff
 from clusters.sim.kinds import BY_PLURAL, ResourceType
 from clusters.sim.nodes import choose_node, node_images_status, unschedulable_message
@@ -68,7 +69,8 @@ class Tenant:
         self.pull_errors: dict[str, str] = {}
         self.kube_pods: dict[str, dict[str, Any]] = {}
         self.load: dict[str, int] = {}
-        self.node_busy_until: dict[str, float] = {}
+        self.node_busy_until: dict[str, list[float]] = {}
+        self.node_disk_used: dict[str, int] = {}  # bytes on the image filesystem besides images
         self.ip_next: dict[str, int] = {}
         self.timers: list[list[Any]] = []
         self.timer_seq = 0
@@ -470,6 +472,7 @@ class Tenant:
             "kube_pods": self.kube_pods,
             "load": self.load,
             "node_busy_until": self.node_busy_until,
+            "node_disk_used": self.node_disk_used,
             "ip_next": self.ip_next,
             "timers": self.timers,
             "timer_seq": self.timer_seq,
@@ -494,6 +497,7 @@ class Tenant:
             "kube_pods",
             "load",
             "node_busy_until",
+            "node_disk_used",
             "ip_next",
             "timers",
             "timer_seq",
@@ -606,4 +610,5 @@ ACTIONS = {
     "compact": _compact,
     "timeline": _timeline,
     "reconcile": reconcile,
+    "image_gc": collect,
 }

@@ -6,6 +6,7 @@ import re
 from typing import Any
 
 from clusters.sim import errors
+from clusters.sim.imagegc import IMAGE_GC_PERIOD, parse_quantity
 from clusters.sim.nodes import add_image, new_cache, node_object
 from clusters.sim.reference import InvalidReference, parse_normalized_named
 from clusters.sim.registry import lookup_tag, move_tag
@@ -59,6 +60,8 @@ def realise(t: Tenant, world: dict[str, Any]) -> None:
     for index, spec in enumerate(world.get("nodes") or [{"name": "node-1"}]):
         name = spec["name"]
         t.caches[name] = new_cache()
+        if spec.get("disk_used"):
+            t.node_disk_used[name] = parse_quantity(spec["disk_used"])
         for entry in spec.get("cache") or []:
             seed_cache(t, name, entry)
         t.store.create(
@@ -77,6 +80,7 @@ def realise(t: Tenant, world: dict[str, Any]) -> None:
     for index, change in enumerate(t.timeline):
         t.add_timer(parse_duration(change.get("after", 0)), "timeline", index)
     t.add_timer(300.0, "compact")
+    t.add_timer(IMAGE_GC_PERIOD, "image_gc")
 
 
 def apply_change(t: Tenant, change: dict[str, Any]) -> None:
