@@ -188,3 +188,4 @@ class WatchSupervisor:
             stop.wait(poll_seconds)
         for session_id in list(self.watches):
             self.stop_session(session_id)
+        connection.close()

@@ -14,4 +14,9 @@ urlpatterns = [
         name="delete_pod",
     ),
     path("sessions/<int:session_id>/end/", views.end_session, name="end_session"),
+    path(
+        "sessions/<int:session_id>/kubeconfig/",
+        views.download_kubeconfig,
+        name="download_kubeconfig",
+    ),
 ]

@@ -72,6 +72,18 @@ def session_page(request: HttpRequest, session_id: int) -> HttpResponse:
     return render(request, "labs/session.html", context)
 
 
+@login_required
+def download_kubeconfig(request: HttpRequest, session_id: int) -> HttpResponse:
+    """The learner's own credentials, for kubectl on their machine."""
+    session = _owned_session(request, session_id)
+    if session.state != LabSession.State.READY:
+        raise Http404("This lab is not running")
+    response = HttpResponse(session.kubeconfig, content_type="application/yaml")
+    response["Content-Disposition"] = f'attachment; filename="{session.namespace}.kubeconfig"'
+    response["Cache-Control"] = "no-store"
+    return response
+
+
 def _answer(request: HttpRequest, session: LabSession, error: str = "") -> HttpResponse:
     """The inline answer: a fragment for the error area (htmx), or back to the page."""
     if request.headers.get("HX-Request"):

@@ -118,3 +118,12 @@ def test_a_plain_form_post_comes_back_to_the_page(
     with django_capture_on_commit_callbacks(execute=False):
         response = client.post(url("create_pod", ready_session), fields)
     assert response.status_code == 302 and response.url == url("session", ready_session)
+
+
+def test_only_the_owner_downloads_the_kubeconfig(client, learner, other_learner, ready_session):
+    client.force_login(other_learner)
+    assert client.get(url("download_kubeconfig", ready_session)).status_code == 404
+    client.force_login(learner)
+    response = client.get(url("download_kubeconfig", ready_session))
+    assert response.content == b"unused: true\n"
+    assert response["Cache-Control"] == "no-store"
