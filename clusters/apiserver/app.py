@@ -22,6 +22,7 @@ from clusters.apiserver import discovery, openapi
 from clusters.apiserver.labworlds import LabWorlds
 from clusters.apiserver.openapi_fields import StrictDecodingError, decode_fields
 from clusters.apiserver.podlogs import pod_log
+from clusters.apiserver.scale import patch_scale, scale_of, set_scale
 from clusters.apiserver.tables import table, wants_table
 from clusters.apiserver.watch import WatchRequest, stream
 from clusters.apiserver.wire import error_response, flag, json_response, read_json, status_success
@@ -240,6 +241,8 @@ async def _core(
         if target.subresource == "log":
             pod = tenant.get("pods", namespace, target.name)
             return PlainTextResponse(pod_log(pod, query, tenant.clock.now()))
+        if target.subresource == "scale":
+            return json_response(scale_of(tenant.get(rtype.plural, namespace, target.name)))
         obj = tenant.get(rtype.plural, namespace, target.name)
         if wants_table(accept) and not target.subresource:
             return json_response(
@@ -252,6 +255,15 @@ async def _core(
                 )
             )
         return json_response(obj)
+    if target.subresource == "scale" and method == "PUT":
+        body = await read_json(request)
+        return json_response(set_scale(tenant, rtype.plural, namespace, target.name, body, dry_run))
+    if target.subresource == "scale" and method == "PATCH":
+        raw, content_type = await request.body(), request.headers.get("content-type", "")
+        scaled = patch_scale(
+            tenant, rtype.plural, namespace, target.name, content_type, raw, dry_run
+        )
+        return json_response(scaled)
     if method == "PUT":
         body, warnings = _decode(await read_json(request), rtype.kind, query)
         updated = tenant.update(

@@ -77,6 +77,11 @@ def group_resources(group: str) -> dict[str, Any]:
                         rtype, f"{rtype.plural}/status", rtype.kind, ("get", "patch", "update")
                     )
                 )
+            elif sub == "scale":
+                entry = _resource_entry(
+                    rtype, f"{rtype.plural}/scale", "Scale", ("get", "patch", "update")
+                )
+                resources.append({**entry, "group": "autoscaling", "version": "v1"})
             elif sub == "log":
                 resources.append(
                     _resource_entry(rtype, f"{rtype.plural}/log", rtype.kind, ("get",))

@@ -24,14 +24,22 @@ def error_response(error: errors.ApiError) -> Response:
 
 
 JSON_TYPES = ("application/json", "application/yaml", "")
+PROTOBUF = "application/vnd.kubernetes.protobuf"
 
 
 async def read_json(request: Request) -> Any:
-    """The JSON body; any other media type (protobuf, CBOR) is a 415, so clients use JSON."""
+    """The body as JSON data: JSON, or kubectl's protobuf; anything else (CBOR) is a 415."""
     media_type = request.headers.get("content-type", "").split(";")[0].strip().lower()
+    if media_type == PROTOBUF:
+        from clusters.apiserver.protobuf import decode_body
+
+        try:
+            return decode_body(await request.body())
+        except (ValueError, UnicodeDecodeError, KeyError) as err:
+            raise errors.bad_request(f"unable to decode the protobuf body: {err}") from err
     if media_type not in JSON_TYPES:
         message = (
-            f'the body of the request was in an unknown format - accepted media types include: '
+            f"the body of the request was in an unknown format - accepted media types include: "
             f'application/json, application/yaml; got "{media_type}"'
         )
         raise errors.ApiError(errors.status_object(415, "UnsupportedMediaType", message))

@@ -67,3 +67,29 @@ def test_a_deployment_rolls_out_and_a_bad_image_stalls_until_undone(kubectl: Kub
     assert "deployment-controller  Scaled up replica set web-" in described
 
     assert kubectl("delete", "deployment", "web").stdout.startswith('deployment.apps "web" deleted')
+
+
+def test_typed_create_commands_send_protobuf_and_work(kubectl: Kubectl) -> None:
+    assert kubectl(
+        "create", "deployment", "typed", "--image=lab/web:1.0", "--replicas=1"
+    ).stdout == ("deployment.apps/typed created\n")
+    assert (
+        kubectl("scale", "deployment", "typed", "--replicas=2").stdout
+        == "deployment.apps/typed scaled\n"
+    )
+    replicas = kubectl("get", "deployment", "typed", "-o", "jsonpath={.spec.replicas}").stdout
+    assert replicas == "2"
+    created = kubectl(
+        "create",
+        "secret",
+        "docker-registry",
+        "regcred",
+        "--docker-server=docker.io",
+        "--docker-username=u",
+        "--docker-password=p",
+    ).stdout
+    assert created == "secret/regcred created\n"
+    secret_type = kubectl("get", "secret", "regcred", "-o", "jsonpath={.type}").stdout
+    assert secret_type == "kubernetes.io/dockerconfigjson"
+    assert kubectl("create", "namespace", "team-b").stdout == "namespace/team-b created\n"
+    kubectl("delete", "deployment", "typed")
