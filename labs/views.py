@@ -52,6 +52,15 @@ def catalogue(request: HttpRequest) -> HttpResponse:
 @require_POST
 def start_lab(request: HttpRequest, lab_id: str) -> HttpResponse:
     lab = _lab_or_404(lab_id)
+    # One running world per learner and lab: starting again returns to it (End lab first for
+    # a fresh one), so repeated clicks never pile up worlds on the cluster.
+    running = LabSession.objects.filter(
+        owner=request.user,
+        lab_id=lab.id,
+        state__in=[LabSession.State.PROVISIONING, LabSession.State.READY],
+    ).first()
+    if running is not None:
+        return redirect("session", session_id=running.pk)
     session = LabSession.objects.create(owner=request.user, lab_id=lab.id)
     transaction.on_commit(lambda: tasks.provision_session.delay(session.pk))
     return redirect("session", session_id=session.pk)

@@ -136,5 +136,12 @@
     applyError.textContent = "The request failed. Try again.";
   });
 
+  // The editor text survives a reload: kept per session in this browser only.
+  const editor = document.querySelector("textarea[name=manifest]");
+  const draftKey = `ppl-manifest-${body.dataset.sessionId}`;
+  const draft = localStorage.getItem(draftKey);
+  if (draft !== null) editor.value = draft;
+  editor.addEventListener("input", () => localStorage.setItem(draftKey, editor.value));
+
   connect();
 })();

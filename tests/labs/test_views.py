@@ -127,3 +127,10 @@ def test_only_the_owner_downloads_the_kubeconfig(client, learner, other_learner,
     response = client.get(url("download_kubeconfig", ready_session))
     assert response.content == b"unused: true\n"
     assert response["Cache-Control"] == "no-store"
+
+
+def test_starting_a_running_lab_again_returns_to_it(client, learner, ready_session):
+    client.force_login(learner)
+    response = client.post(reverse("start_lab", kwargs={"lab_id": "three-policies"}))
+    assert response.url == url("session", ready_session)
+    assert LabSession.objects.count() == 1
