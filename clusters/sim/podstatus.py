@@ -167,3 +167,64 @@ def pod_status(
         status["podIP"] = kube["ip"]
         status["podIPs"] = [{"ip": kube["ip"]}]
     return status
+
+
+def pod_reason(pod: dict[str, Any]) -> tuple[str, int, int, int, str]:
+    """What `kubectl get pods` prints as STATUS (pkg/printers/internalversion/printers.go
+    printPod): (reason, ready, total, restarts, last restart stamp)."""
+    status = pod.get("status") or {}
+    spec = pod.get("spec") or {}
+    reason = status.get("reason") or status.get("phase") or "Pending"
+    total = len(spec.get("containers") or [])
+    ready = restarts = 0
+    last_restart = ""
+    initializing = False
+    for index, init in enumerate(status.get("initContainerStatuses") or []):
+        restarts += init.get("restartCount", 0)
+        state = init.get("state") or {}
+        terminated = state.get("terminated")
+        if terminated and terminated.get("exitCode") == 0:
+            continue
+        if terminated:
+            reason = "Init:" + (
+                terminated.get("reason") or f"ExitCode:{terminated.get('exitCode')}"
+            )
+        elif (state.get("waiting") or {}).get("reason") and state["waiting"][
+            "reason"
+        ] != "PodInitializing":
+            reason = "Init:" + state["waiting"]["reason"]
+        else:
+            reason = f"Init:{index}/{len(spec.get('initContainers') or [])}"
+        initializing = True
+        break
+    if not initializing:
+        has_running = False
+        for container in reversed(status.get("containerStatuses") or []):
+            restarts += container.get("restartCount", 0)
+            state = container.get("state") or {}
+            last = (container.get("lastState") or {}).get("terminated") or {}
+            if last.get("finishedAt") and last["finishedAt"] > last_restart:
+                last_restart = last["finishedAt"]
+            if (state.get("waiting") or {}).get("reason"):
+                reason = state["waiting"]["reason"]
+            elif (state.get("terminated") or {}).get("reason"):
+                reason = state["terminated"]["reason"]
+            elif state.get("terminated"):
+                term = state["terminated"]
+                reason = (
+                    f"Signal:{term['signal']}"
+                    if term.get("signal")
+                    else f"ExitCode:{term.get('exitCode', 0)}"
+                )
+            elif container.get("ready") and state.get("running"):
+                has_running = True
+                ready += 1
+        if reason == "Completed" and has_running:
+            conditions = {c["type"]: c["status"] for c in status.get("conditions") or []}
+            reason = "Running" if conditions.get("Ready") == "True" else "NotReady"
+    if pod["metadata"].get("deletionTimestamp"):
+        if status.get("reason") == "NodeLost":
+            reason = "Unknown"
+        elif status.get("phase") not in ("Succeeded", "Failed"):
+            reason = "Terminating"
+    return reason, ready, total, restarts, last_restart

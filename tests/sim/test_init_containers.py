@@ -7,7 +7,7 @@ from printers.go printPod.
 
 from __future__ import annotations
 
-from clusters.apiserver.tables import pod_reason
+from clusters.sim.podstatus import pod_reason
 from tests.sim.worlds import lab1_world, new_tenant, run
 
 SETUP = "sha256:" + "5" * 64
