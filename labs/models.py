@@ -18,6 +18,12 @@ def default_expiry():
     return timezone.now() + timedelta(minutes=settings.LAB_SESSION_TTL_MINUTES)
 
 
+class LabSessionQuerySet(models.QuerySet):
+    def live(self) -> "LabSessionQuerySet":
+        """Sessions whose world exists or is being made."""
+        return self.filter(state__in=[LabSession.State.PROVISIONING, LabSession.State.READY])
+
+
 class LabSession(models.Model):
     class State(models.TextChoices):
         PROVISIONING = "provisioning"
@@ -38,6 +44,8 @@ class LabSession(models.Model):
     created_at = models.DateTimeField(auto_now_add=True)
     expires_at = models.DateTimeField(default=default_expiry)
 
+    objects = LabSessionQuerySet.as_manager()
+
     class Meta:
         indexes = [models.Index(fields=["state", "expires_at"])]
 
@@ -48,10 +56,6 @@ class LabSession(models.Model):
     def group_name(self) -> str:
         """The channel group that carries this session's events to browsers."""
         return f"session.{self.pk}"
-
-    @property
-    def is_live(self) -> bool:
-        return self.state in (self.State.PROVISIONING, self.State.READY)
 
 
 class SessionEvent(models.Model):

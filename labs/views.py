@@ -9,6 +9,7 @@ from django.contrib.auth.decorators import login_required
 from django.db import transaction
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils.html import escape
 from django.views.decorators.http import require_POST
 
@@ -40,9 +41,7 @@ def _lab_or_404(lab_id: str) -> Lab:
 
 @login_required
 def catalogue(request: HttpRequest) -> HttpResponse:
-    sessions = LabSession.objects.filter(
-        owner=request.user, state__in=[LabSession.State.PROVISIONING, LabSession.State.READY]
-    ).order_by("-created_at")
+    sessions = LabSession.objects.live().filter(owner=request.user).order_by("-created_at")
     labs = load_labs()
     live = [(s, labs.get(s.lab_id)) for s in sessions]
     return render(request, "labs/catalogue.html", {"labs": labs.values(), "live": live})
@@ -54,11 +53,7 @@ def start_lab(request: HttpRequest, lab_id: str) -> HttpResponse:
     lab = _lab_or_404(lab_id)
     # One running world per learner and lab: starting again returns to it (End lab first for
     # a fresh one), so repeated clicks never pile up worlds on the cluster.
-    running = LabSession.objects.filter(
-        owner=request.user,
-        lab_id=lab.id,
-        state__in=[LabSession.State.PROVISIONING, LabSession.State.READY],
-    ).first()
+    running = LabSession.objects.live().filter(owner=request.user, lab_id=lab.id).first()
     if running is not None:
         return redirect("session", session_id=running.pk)
     session = LabSession.objects.create(owner=request.user, lab_id=lab.id)
@@ -77,6 +72,11 @@ def session_page(request: HttpRequest, session_id: int) -> HttpResponse:
         "steps": [(step, "passed" if step.id in passed else "open") for step in lab.steps],
         "status_label": STATUS_LABELS[session.state],
         "policies": POLICIES,
+        "page_config": {
+            "ws": f"/ws/sessions/{session.pk}/",
+            "deletePod": reverse("delete_pod", args=[session.pk, "POD"]),
+            "statusLabels": STATUS_LABELS,
+        },
     }
     return render(request, "labs/session.html", context)
 

@@ -7,9 +7,8 @@
 
 (function () {
   const body = document.body;
-  const urls = JSON.parse(document.getElementById("session-urls").textContent);
+  const config = JSON.parse(document.getElementById("session-config").textContent);
   const csrfToken = JSON.parse(body.getAttribute("hx-headers"))["X-CSRFToken"];
-  const statusLabels = { provisioning: "Provisioning…", ready: "Ready", failed: "Failed", ended: "Ended" };
   const podRows = document.querySelector("[data-testid=pods]");
   const eventList = document.querySelector("[data-testid=events]");
   const applyError = document.querySelector("[data-testid=apply-error]");
@@ -27,7 +26,7 @@
   const render = {
     status(payload) {
       body.dataset.state = payload.state;
-      document.querySelector("[data-testid=session-status]").textContent = statusLabels[payload.state] || payload.state;
+      document.querySelector("[data-testid=session-status]").textContent = config.statusLabels[payload.state] || payload.state;
       document.querySelector("[data-testid=session-failure]").textContent = payload.failure || "";
     },
 
@@ -110,7 +109,7 @@
   function connect() {
     const scheme = location.protocol === "https:" ? "wss" : "ws";
     pending.clear();
-    socket = new WebSocket(`${scheme}://${location.host}${urls.ws}?after=${lastSeq()}`);
+    socket = new WebSocket(`${scheme}://${location.host}${config.ws}?after=${lastSeq()}`);
     socket.onopen = () => { retryDelay = 500; };
     socket.onmessage = (e) => handle(JSON.parse(e.data));
     socket.onclose = () => {
@@ -122,7 +121,7 @@
   }
 
   async function deletePod(name) {
-    const response = await fetch(urls.deletePod.replace("POD", encodeURIComponent(name)), {
+    const response = await fetch(config.deletePod.replace("POD", encodeURIComponent(name)), {
       method: "POST",
       headers: { "X-CSRFToken": csrfToken, "HX-Request": "true" },
     });
