@@ -77,6 +77,9 @@ def group_resources(group: str) -> dict[str, Any]:
                         rtype, f"{rtype.plural}/status", rtype.kind, ("get", "patch", "update")
                     )
                 )
+            elif sub == "ephemeralcontainers":
+                verbs = ("get", "patch", "update")
+                resources.append(_resource_entry(rtype, f"{rtype.plural}/{sub}", rtype.kind, verbs))
             elif sub == "scale":
                 entry = _resource_entry(
                     rtype, f"{rtype.plural}/scale", "Scale", ("get", "patch", "update")

@@ -101,7 +101,7 @@ def _service_account_volume(spec: dict[str, Any], volume_suffix: str) -> None:
 
 def default_pod_spec(spec: dict[str, Any]) -> None:
     """SetDefaults_PodSpec and SetDefaults_Container: for pods and for workload templates."""
-    for key in ("initContainers", "containers"):
+    for key in ("initContainers", "containers", "ephemeralContainers"):
         for container in spec.get(key) or []:
             if isinstance(container, dict):
                 default_container(container)

@@ -42,7 +42,7 @@ CORE_TYPES = [
         "Pod",
         True,
         short_names=("po",),
-        subresources=("status", "log"),
+        subresources=("status", "log", "ephemeralcontainers"),
         categories=("all",),
         singular="pod",
     ),

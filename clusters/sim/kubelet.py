@@ -64,12 +64,25 @@ def _current_pod(t: Tenant, uid: str) -> tuple[dict[str, Any], dict[str, Any]] |
 
 
 def all_containers(pod: dict[str, Any]) -> list[dict[str, Any]]:
-    """Init containers, then regular ones (names are unique across both)."""
-    return [*(pod["spec"].get("initContainers") or []), *pod["spec"]["containers"]]
+    """Init, regular and ephemeral containers (names are unique across all three)."""
+    spec = pod["spec"]
+    return [
+        *(spec.get("initContainers") or []),
+        *spec["containers"],
+        *(spec.get("ephemeralContainers") or []),
+    ]
+
+
+def _list_of(pod: dict[str, Any], name: str) -> str:
+    """Which list of the spec holds the container `name`."""
+    for key in ("initContainers", "ephemeralContainers"):
+        if any(c["name"] == name for c in pod["spec"].get(key) or []):
+            return key
+    return "containers"
 
 
 def _is_init(pod: dict[str, Any], name: str) -> bool:
-    return any(c["name"] == name for c in pod["spec"].get("initContainers") or [])
+    return _list_of(pod, name) == "initContainers"
 
 
 def _to_progress(pod: dict[str, Any], kube: dict[str, Any]) -> list[dict[str, Any]]:
@@ -77,7 +90,7 @@ def _to_progress(pod: dict[str, Any], kube: dict[str, Any]) -> list[dict[str, An
     for init in pod["spec"].get("initContainers") or []:
         if not _init_done(kube["containers"][init["name"]]):
             return [init]
-    return pod["spec"]["containers"]
+    return [*pod["spec"]["containers"], *(pod["spec"].get("ephemeralContainers") or [])]
 
 
 def _init_done(state: dict[str, Any]) -> bool:
@@ -88,8 +101,8 @@ def _event(
     t: Tenant, pod: dict, container: str | None, type_: str, reason: str, message: str, node: str
 ) -> None:
     involved = involved_pod(pod, container)
-    if container and _is_init(pod, container):
-        involved["fieldPath"] = f"spec.initContainers{{{container}}}"
+    if container:
+        involved["fieldPath"] = f"spec.{_list_of(pod, container)}{{{container}}}"
     t.recorder.record(t.clock.now(), involved, type_, reason, message, "kubelet", node)
 
 
@@ -209,8 +222,8 @@ def exited(t: Tenant, payload: dict[str, Any]) -> None:
     policy = pod["spec"].get("restartPolicy", "Always")
     restarts = policy == "Always" or (policy == "OnFailure" and code != 0)
     init = _is_init(pod, payload["container"])
-    if init and code == 0:
-        restarts = False  # done: the next init container, or the regular ones, may start
+    if (init and code == 0) or _list_of(pod, payload["container"]) == "ephemeralContainers":
+        restarts = False  # an init container is done; an ephemeral one never restarts
     state.update(
         state="exited" if restarts else "terminated", terminated=terminated, finished_at=now
     )
@@ -395,6 +408,24 @@ def start(t: Tenant, payload: dict[str, Any]) -> None:
             "exit_code": run.get("exit_code", 1),
         }
         t.add_timer(float(run["exit_after"]), "kubelet_exit", payload)
+
+
+def ephemeral_added(t: Tenant, pod: dict[str, Any]) -> None:
+    """`kubectl debug` added an ephemeral container: the kubelet starts it on its next sync."""
+    kube = t.kube_pods.get(pod["metadata"]["uid"])
+    if kube is None:
+        return
+    for container in pod["spec"].get("ephemeralContainers") or []:
+        kube["containers"].setdefault(
+            container["name"],
+            {
+                "state": "waiting",
+                "reason": "ContainerCreating",
+                "restarts": 0,
+                "image": container["image"],
+            },
+        )
+    _requeue_now(t, pod["metadata"]["uid"], kube)
 
 
 def image_changed(t: Tenant, pod: dict[str, Any], old_images: dict[str, str]) -> None:

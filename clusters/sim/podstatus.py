@@ -109,6 +109,7 @@ def pod_status(
     previous = {c["type"]: c for c in old.get("conditions") or []}
     containers = pod["spec"]["containers"]
     inits = pod["spec"].get("initContainers") or []
+    ephemerals = pod["spec"].get("ephemeralContainers") or []
     states = kube["containers"]
     init_statuses = [container_status(c, states[c["name"]], init=True) for c in inits]
     incomplete = [s["name"] for s in init_statuses if not s["ready"]]
@@ -161,6 +162,17 @@ def pod_status(
         "startTime": rfc3339(kube["start_time"]),
         **({"initContainerStatuses": init_statuses} if inits else {}),
         "containerStatuses": statuses,
+        **(
+            {
+                "ephemeralContainerStatuses": [
+                    container_status(c, states[c["name"]])
+                    for c in ephemerals
+                    if c["name"] in states
+                ]
+            }
+            if ephemerals
+            else {}
+        ),
         "qosClass": old.get("qosClass", "BestEffort"),
     }
     if kube.get("ip"):

@@ -15,7 +15,7 @@ from typing import Any
 
 from clusters.sim import errors, kubelet
 from clusters.sim.clock import Clock
-from clusters.sim.defaults import default_pod
+from clusters.sim.defaults import default_pod, default_pod_spec
 from clusters.sim.events import EventRecorder, involved_pod
 from clusters.sim.ids import make_suffix, make_uid, rfc3339
 from clusters.sim.imagegc import collect
@@ -31,7 +31,12 @@ from clusters.sim.selectors import (
     parse_label_selector,
 )
 from clusters.sim.store import Change, ObjectStore, deep_copy
-from clusters.sim.validation import validate_name, validate_pod_create, validate_pod_update
+from clusters.sim.validation import (
+    validate_ephemeral_update,
+    validate_name,
+    validate_pod_create,
+    validate_pod_update,
+)
 from clusters.sim.workloads import default_workload, reconcile, validate_workload
 
 COMPACTION_INTERVAL = 300.0  # kube-apiserver --etcd-compaction-interval
@@ -351,6 +356,15 @@ class Tenant:
                 "status": new.get("status", {}),
                 "metadata": dict(current["metadata"]),
             }
+        elif resource == "pods" and subresource == "ephemeralcontainers":
+            ephemeral = (new.get("spec") or {}).get("ephemeralContainers") or []
+            new = {
+                **current,
+                "metadata": dict(current["metadata"]),
+                "spec": {**current["spec"], "ephemeralContainers": deep_copy(ephemeral)},
+            }
+            default_pod_spec({"ephemeralContainers": new["spec"]["ephemeralContainers"]})
+            validate_ephemeral_update(current, new)
         elif resource == "pods":
             new["status"] = current.get("status", {})
             for key in ("containers", "initContainers"):
@@ -377,7 +391,9 @@ class Tenant:
         if dry_run:
             return new
         stored = self.store.replace(resource, new)
-        if resource == "pods" and subresource != "status":
+        if resource == "pods" and subresource == "ephemeralcontainers":
+            kubelet.ephemeral_added(self, stored)
+        elif resource == "pods" and subresource != "status":
             old_images = {c["name"]: c["image"] for c in current["spec"]["containers"]}
             if old_images != {c["name"]: c["image"] for c in stored["spec"]["containers"]}:
                 kubelet.image_changed(self, stored, old_images)

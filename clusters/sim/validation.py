@@ -182,3 +182,34 @@ def validate_pod_update(old: dict[str, Any], new: dict[str, Any]) -> None:
         raise invalid_object(
             "Pod", name, [field_forbidden("spec", f"{POD_UPDATE_FORBIDDEN}\n{diff}")]
         )
+
+
+def validate_ephemeral_update(old: dict[str, Any], new: dict[str, Any]) -> None:
+    """ValidatePodEphemeralContainersUpdate: ephemeral containers are added, never changed."""
+    name = old["metadata"]["name"]
+    path = "spec.ephemeralContainers"
+    previous = {c["name"]: c for c in old["spec"].get("ephemeralContainers") or []}
+    given = new["spec"].get("ephemeralContainers") or []
+    if not isinstance(given, list):
+        raise invalid_object("Pod", name, [invalid(path, given, "must be a list")])
+    given_names = {c.get("name") for c in given if isinstance(c, dict)}
+    for gone in sorted(set(previous) - given_names):
+        raise invalid_object(
+            "Pod",
+            name,
+            [field_forbidden(path, f'existing ephemeral containers "{gone}" may not be removed\n')],
+        )
+    seen = {
+        c["name"] for key in ("containers", "initContainers") for c in old["spec"].get(key) or []
+    }
+    problems: list[FieldError] = []
+    for index, container in enumerate(given):
+        if isinstance(container, dict) and container.get("name") in previous:
+            if container != previous[container["name"]]:
+                detail = f'existing ephemeral containers "{container["name"]}" may not be changed\n'
+                problems.append(field_forbidden(path, detail))
+            seen.add(container["name"])
+            continue
+        problems += _validate_container(container, f"{path}[{index}]", seen)
+    if problems:
+        raise invalid_object("Pod", name, problems)

@@ -219,3 +219,40 @@ def test_get_watch_prints_rows_as_the_pod_changes(kubectl: Kubectl) -> None:
     ).stdout.splitlines()
     assert out[0].split() == ["NAME", "READY", "STATUS", "RESTARTS", "AGE"]
     assert out[-1].split()[:3] == ["watched", "0/1", "ErrImageNeverPull"]
+
+
+def test_debug_adds_ephemeral_containers_with_their_own_pull_policy(lab1: Kubectl) -> None:
+    """Brief L15.2: `kubectl debug --image-pull-policy=Never` on a node without the image.
+
+    Keep this test last in the module: dbg-2's pull puts lab/web:1.0 on node-2, after which the
+    kubelet's next retry starts p-never-2 as well.
+    """
+    lab1(
+        "debug",
+        "pod/p-never-2",
+        "--image=lab/web:1.0",
+        "--image-pull-policy=Never",
+        "--container=dbg-1",
+    )
+    lab1(
+        "debug",
+        "pod/p-never-2",
+        "--image=lab/web:1.0",
+        "--image-pull-policy=IfNotPresent",
+        "--container=dbg-2",
+    )
+    time.sleep(2.5)
+    states = lab1(
+        "get",
+        "pod",
+        "p-never-2",
+        "-o",
+        'jsonpath={range .status.ephemeralContainerStatuses[*]}{.name}={.state}{"\\n"}{end}',
+    ).stdout
+    rows = dict(line.split("=", 1) for line in states.splitlines())
+    assert "running" in rows["dbg-2"]
+    events = lab1("describe", "pod", "p-never-2").stdout.split("Events:")[1]
+    assert (
+        'spec.ephemeralContainers{dbg-1}: Container image "lab/web:1.0" is not present with pull '
+        "policy of Never"
+    ) in events
