@@ -16,6 +16,7 @@ from clusters.sim.events import involved_pod
 from clusters.sim.ids import make_hex, rfc3339
 from clusters.sim.nodes import add_image, cached_digest, node_address, node_images_status
 from clusters.sim.podstatus import pod_status
+from clusters.sim.probes import start_probing
 from clusters.sim.reference import InvalidReference, parse_normalized_named
 from clusters.sim.registry import PullFailure, image_behaviour, resolve
 
@@ -53,7 +54,7 @@ def admit(t: Tenant, pod: dict[str, Any]) -> None:
     t.add_timer(SANDBOX_SECONDS, "kubelet_sync", meta["uid"])
 
 
-def _current_pod(t: Tenant, uid: str) -> tuple[dict[str, Any], dict[str, Any]] | None:
+def current_pod(t: Tenant, uid: str) -> tuple[dict[str, Any], dict[str, Any]] | None:
     kube = t.kube_pods.get(uid)
     if kube is None:
         return None
@@ -97,9 +98,10 @@ def _init_done(state: dict[str, Any]) -> bool:
     return state["state"] == "terminated" and state["terminated"]["exitCode"] == 0
 
 
-def _event(
+def record(
     t: Tenant, pod: dict, container: str | None, type_: str, reason: str, message: str, node: str
 ) -> None:
+    """An event from this node's kubelet about the pod (or one of its containers)."""
     involved = involved_pod(pod, container)
     if container:
         involved["fieldPath"] = f"spec.{_list_of(pod, container)}{{{container}}}"
@@ -107,7 +109,7 @@ def _event(
 
 
 def write_status(t: Tenant, uid: str) -> None:
-    current = _current_pod(t, uid)
+    current = current_pod(t, uid)
     if current is None:
         return
     pod, kube = current
@@ -120,7 +122,7 @@ def write_status(t: Tenant, uid: str) -> None:
 
 def sync(t: Tenant, uid: str) -> None:
     """syncPod: make every container that is not running or pulling progress one step."""
-    current = _current_pod(t, uid)
+    current = current_pod(t, uid)
     if current is None:
         return
     pod, kube = current
@@ -146,7 +148,7 @@ def sync(t: Tenant, uid: str) -> None:
         else:
             _, reason, message = outcome
             state.update(state="waiting", reason=reason, message=message)
-            _event(
+            record(
                 t,
                 pod,
                 container["name"],
@@ -176,7 +178,7 @@ def _report_missing_pull_secrets(t: Tenant, pod: dict, kube: dict) -> None:
             f"Unable to retrieve some image pull secrets ({', '.join(missing)}); "
             "attempting to pull the image may not succeed."
         )
-        _event(t, pod, None, "Warning", "FailedToRetrieveImagePullSecret", message, kube["node"])
+        record(t, pod, None, "Warning", "FailedToRetrieveImagePullSecret", message, kube["node"])
 
 
 def _may_restart(t: Tenant, pod: dict, kube: dict, name: str) -> bool:
@@ -193,7 +195,7 @@ def _may_restart(t: Tenant, pod: dict, kube: dict, name: str) -> bool:
             state["last_state"] = {"terminated": state.pop("terminated")}
         state.update(reason="CrashLoopBackOff", message=message)
         event = im.crash_back_off_event(name, meta["name"], meta["namespace"], meta["uid"])
-        _event(t, pod, name, "Warning", im.BACK_OFF_PULL_IMAGE, event, kube["node"])
+        record(t, pod, name, "Warning", im.BACK_OFF_PULL_IMAGE, event, kube["node"])
         return False
     t.crash_backoff.next(key, now)
     if state.get("terminated"):
@@ -204,7 +206,7 @@ def _may_restart(t: Tenant, pod: dict, kube: dict, name: str) -> bool:
 
 def exited(t: Tenant, payload: dict[str, Any]) -> None:
     """The container's process ended (the image's `run.exit_after`)."""
-    current = _current_pod(t, payload["uid"])
+    current = current_pod(t, payload["uid"])
     if current is None:
         return
     pod, kube = current
@@ -256,24 +258,24 @@ def ensure_image_exists(
         ref = parse_normalized_named(tagged)
     except InvalidReference as err:
         message = im.invalid_image_message(image, err)
-        _event(t, pod, name, "Warning", im.FAILED_TO_INSPECT_IMAGE, message, node)
+        record(t, pod, name, "Warning", im.FAILED_TO_INSPECT_IMAGE, message, node)
         return ("error", im.ERR_INVALID_IMAGE_NAME, message)
     cache = t.caches[node]
     if policy in ("IfNotPresent", "Never"):
         digest = cached_digest(cache, ref)
         if digest is None and policy == "Never":
             message = im.never_pull_message(image)
-            _event(t, pod, name, "Warning", im.ERR_IMAGE_NEVER_PULL_POLICY, message, node)
+            record(t, pod, name, "Warning", im.ERR_IMAGE_NEVER_PULL_POLICY, message, node)
             return ("error", im.ERR_IMAGE_NEVER_PULL, message)
         if digest is not None:
-            _event(t, pod, name, "Normal", im.PULLED_IMAGE, im.already_present_message(image), node)
+            record(t, pod, name, "Normal", im.PULLED_IMAGE, im.already_present_message(image), node)
             cache["images"][digest]["last_used"] = t.clock.now()
             return ("ok", f"{ref.name}@{digest}", f"{ref.name}:{ref.tag}" if ref.tag else ref.name)
     now = t.clock.now()
     key = im.back_off_key(pod["metadata"]["uid"], image)
     if t.backoff.is_in_back_off_since_update(key, now):
         message = im.back_off_message(image)
-        _event(t, pod, name, "Normal", im.BACK_OFF_PULL_IMAGE, message, node)
+        record(t, pod, name, "Normal", im.BACK_OFF_PULL_IMAGE, message, node)
         previous = t.pull_errors.get(key)
         return (
             "error",
@@ -281,7 +283,7 @@ def ensure_image_exists(
             f"{message}: {previous}" if previous else message,
         )
     t.pull_errors.pop(key, None)
-    _event(t, pod, name, "Normal", im.PULLING_IMAGE, im.pulling_message(image), node)
+    record(t, pod, name, "Normal", im.PULLING_IMAGE, im.pulling_message(image), node)
     outcome = resolve(t.registries, ref, t.pull_credentials(pod), now, frozenset(cache["images"]))
     if isinstance(outcome, PullFailure):
         duration, result = outcome.latency, {"error": outcome.error}
@@ -325,7 +327,7 @@ def _pull_slot(t: Tenant, node: str, now: float, duration: float) -> float:
 
 def pull_done(t: Tenant, payload: dict[str, Any]) -> None:
     uid, name = payload["uid"], payload["container"]
-    current = _current_pod(t, uid)
+    current = current_pod(t, uid)
     if current is None:
         return
     pod, kube = current
@@ -337,7 +339,7 @@ def pull_done(t: Tenant, payload: dict[str, Any]) -> None:
     key = im.back_off_key(uid, image)
     state = kube["containers"][name]
     if "error" in payload:
-        _event(
+        record(
             t,
             pod,
             name,
@@ -350,7 +352,7 @@ def pull_done(t: Tenant, payload: dict[str, Any]) -> None:
         message, reason = im.eval_cri_pull_error(image, payload["error"])
         t.pull_errors[key] = f"{reason}: {message}"
         state.update(state="waiting", reason=reason, message=message)
-        _event(t, pod, name, "Warning", im.FAILED_TO_CREATE_CONTAINER, f"Error: {reason}", node)
+        record(t, pod, name, "Warning", im.FAILED_TO_CREATE_CONTAINER, f"Error: {reason}", node)
         write_status(t, uid)
         _requeue(t, uid, kube)
         return
@@ -359,7 +361,7 @@ def pull_done(t: Tenant, payload: dict[str, Any]) -> None:
     message = im.pulled_message(
         image, payload["duration"], now - payload["requested"], payload["size"]
     )
-    _event(t, pod, name, "Normal", im.PULLED_IMAGE, message, node)
+    record(t, pod, name, "Normal", im.PULLED_IMAGE, message, node)
     t.backoff.gc(now)
     _start_creating(
         t,
@@ -384,19 +386,26 @@ def _start_creating(t: Tenant, uid: str, name: str, image_id: str, status_image:
 
 def start(t: Tenant, payload: dict[str, Any]) -> None:
     uid, name = payload["uid"], payload["container"]
-    current = _current_pod(t, uid)
+    current = current_pod(t, uid)
     if current is None:
         return
     pod, kube = current
     state = kube["containers"][name]
     if state["state"] != "creating":
         return
-    _event(t, pod, name, "Normal", im.CREATED_CONTAINER, "Container created", kube["node"])
-    _event(t, pod, name, "Normal", im.STARTED_CONTAINER, "Container started", kube["node"])
+    record(t, pod, name, "Normal", im.CREATED_CONTAINER, "Container created", kube["node"])
+    record(t, pod, name, "Normal", im.STARTED_CONTAINER, "Container started", kube["node"])
     t.counter += 1
     container_id = f"containerd://{make_hex(t.seed, t.counter)}"
+    container = next(c for c in all_containers(pod) if c["name"] == name)
+    probed = start_probing(t, uid, container, container_id)
     state.update(
-        state="running", reason="", message="", started_at=t.clock.now(), container_id=container_id
+        state="running",
+        reason="",
+        message="",
+        started_at=t.clock.now(),
+        container_id=container_id,
+        ready=not probed,
     )
     write_status(t, uid)
     run = image_behaviour(t.registries, state.get("image_id", "").rpartition("@")[2])
@@ -440,7 +449,7 @@ def image_changed(t: Tenant, pod: dict[str, Any], old_images: dict[str, str]) ->
             continue
         state = kube["containers"][name]
         if state["state"] == "running":
-            _event(
+            record(
                 t,
                 pod,
                 name,
@@ -477,7 +486,7 @@ def kill(t: Tenant, pod: dict[str, Any]) -> float:
         return 0.0
     for container in pod["spec"]["containers"]:
         if kube["containers"][container["name"]]["state"] == "running":
-            _event(
+            record(
                 t,
                 pod,
                 container["name"],

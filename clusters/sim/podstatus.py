@@ -66,7 +66,7 @@ def container_status(
         "name": container["name"],
         "state": current,
         "lastState": state.get("last_state") or {},
-        "ready": completed if init else running,
+        "ready": completed if init else running and state.get("ready", True),
         "restartCount": state.get("restarts", 0),
         "image": state.get("status_image") or container["image"],
         "imageID": state.get("image_id", "")

@@ -23,6 +23,7 @@ from clusters.sim.imagemanager import CONTAINER_BACK_OFF, MAX_CONTAINER_BACK_OFF
 from clusters.sim.kinds import BY_PLURAL, ResourceType
 from clusters.sim.nodes import choose_node, node_images_status, unschedulable_message
 from clusters.sim.patching import PatchError, apply_patch
+from clusters.sim.probes import probe
 from clusters.sim.selectors import (
     field_selectors_for,
     fields_match,
@@ -622,6 +623,7 @@ ACTIONS = {
     "kubelet_pull_done": kubelet.pull_done,
     "kubelet_start": kubelet.start,
     "kubelet_exit": kubelet.exited,
+    "kubelet_probe": probe,
     "finish_delete": _finish_delete,
     "compact": _compact,
     "timeline": _timeline,
