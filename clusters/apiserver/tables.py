@@ -190,6 +190,24 @@ def _replicaset_cells(obj: dict[str, Any], now: float) -> list[Any]:
     ]
 
 
+def _daemonset_cells(obj: dict[str, Any], now: float) -> list[Any]:
+    """printDaemonSet."""
+    status = obj.get("status") or {}
+    template_spec = ((obj.get("spec") or {}).get("template") or {}).get("spec") or {}
+    selector = template_spec.get("nodeSelector") or {}
+    return [
+        obj["metadata"]["name"],
+        int(status.get("desiredNumberScheduled", 0)),
+        int(status.get("currentNumberScheduled", 0)),
+        int(status.get("numberReady", 0)),
+        int(status.get("updatedNumberScheduled", 0)),
+        int(status.get("numberAvailable", 0)),
+        ",".join(f"{k}={v}" for k, v in sorted(selector.items())) or "<none>",
+        _since(obj["metadata"].get("creationTimestamp"), now),
+        *_template_columns(obj),
+    ]
+
+
 def _default_cells(obj: dict[str, Any], now: float) -> list[Any]:
     return [obj["metadata"]["name"], obj["metadata"].get("creationTimestamp", "")]
 
@@ -262,6 +280,22 @@ PRINTERS: dict[str, tuple[list[Column], Callable[[dict[str, Any], float], list[A
             ("Selector", "", 1),
         ],
         _deployment_cells,
+    ),
+    "daemonsets": (
+        [
+            ("Name", "name", 0),
+            ("Desired", "", 0),
+            ("Current", "", 0),
+            ("Ready", "", 0),
+            ("Up-to-date", "", 0),
+            ("Available", "", 0),
+            ("Node Selector", "", 0),
+            ("Age", "", 0),
+            ("Containers", "", 1),
+            ("Images", "", 1),
+            ("Selector", "", 1),
+        ],
+        _daemonset_cells,
     ),
     "replicasets": (
         [

@@ -86,6 +86,18 @@ APPS_TYPES = [
         singular="replicaset",
     ),
 ]
+APPS_TYPES.append(
+    ResourceType(
+        "daemonsets",
+        "DaemonSet",
+        True,
+        group="apps",
+        short_names=("ds",),
+        subresources=("status",),
+        categories=("all",),
+        singular="daemonset",
+    )
+)
 EVENTS_V1 = ResourceType(
     "events", "Event", True, group="events.k8s.io", short_names=("ev",), singular="event"
 )

@@ -149,38 +149,84 @@ def node_address(node: dict[str, Any]) -> str:
     return next(a["address"] for a in node["status"]["addresses"] if a["type"] == "InternalIP")
 
 
+def _expression_matches(expression: dict[str, Any], value: str | None) -> bool:
+    """A NodeSelectorRequirement (In, NotIn, Exists, DoesNotExist) against a label or field."""
+    operator, values = expression.get("operator"), expression.get("values") or []
+    if operator == "In":
+        return value in values
+    if operator == "NotIn":
+        return value not in values
+    if operator == "Exists":
+        return value is not None
+    if operator == "DoesNotExist":
+        return value is None
+    return False
+
+
+def _affinity_matches(pod: dict[str, Any], node: dict[str, Any]) -> bool:
+    """requiredDuringSchedulingIgnoredDuringExecution: any term, all its requirements."""
+    affinity = ((pod.get("spec") or {}).get("affinity") or {}).get("nodeAffinity") or {}
+    required = affinity.get("requiredDuringSchedulingIgnoredDuringExecution") or {}
+    terms = required.get("nodeSelectorTerms") or []
+    if not terms:
+        return True
+    labels = node["metadata"].get("labels") or {}
+    fields = {"metadata.name": node["metadata"]["name"]}
+    return any(
+        all(
+            _expression_matches(e, labels.get(e.get("key")))
+            for e in term.get("matchExpressions") or []
+        )
+        and all(
+            _expression_matches(e, fields.get(e.get("key"))) for e in term.get("matchFields") or []
+        )
+        for term in terms
+    )
+
+
+def _tolerates_unschedulable(pod: dict[str, Any]) -> bool:
+    return any(
+        t.get("key") == "node.kubernetes.io/unschedulable"
+        for t in (pod.get("spec") or {}).get("tolerations") or []
+    )
+
+
+def selector_fits(pod: dict[str, Any], node: dict[str, Any]) -> bool:
+    """The NodeAffinity filter plugin: nodeSelector and required node affinity."""
+    selector = (pod.get("spec") or {}).get("nodeSelector") or {}
+    labels = node["metadata"].get("labels") or {}
+    return all(labels.get(k) == v for k, v in selector.items()) and _affinity_matches(pod, node)
+
+
+def node_fits(pod: dict[str, Any], node: dict[str, Any]) -> bool:
+    """NodeAffinity and NodeUnschedulable (a cordoned node takes only pods that tolerate it)."""
+    cordoned = bool((node.get("spec") or {}).get("unschedulable"))
+    return selector_fits(pod, node) and (not cordoned or _tolerates_unschedulable(pod))
+
+
 def choose_node(
     pod: dict[str, Any], nodes: list[dict[str, Any]], load: dict[str, int]
 ) -> str | None:
-    """The scheduler's pick: nodes matching nodeSelector, not cordoned, least loaded, then by name.
+    """The scheduler's pick: a node that fits, least loaded, then by name.
 
     A deterministic stand-in for the default scheduler's filter and score plugins
     (NodeAffinity, NodeUnschedulable, then a spreading score).
     """
-    selector = (pod.get("spec") or {}).get("nodeSelector") or {}
-    fits = [
-        n
-        for n in nodes
-        if not (n.get("spec") or {}).get("unschedulable")
-        and all(n["metadata"]["labels"].get(k) == v for k, v in selector.items())
-    ]
+    fits = [n for n in nodes if node_fits(pod, n)]
     if not fits:
         return None
-    return min(fits, key=lambda n: (load.get(n["metadata"]["name"], 0), n["metadata"]["name"]))[
-        "metadata"
-    ]["name"]
+    best = min(fits, key=lambda n: (load.get(n["metadata"]["name"], 0), n["metadata"]["name"]))
+    return best["metadata"]["name"]
 
 
 def unschedulable_message(pod: dict[str, Any], nodes: list[dict[str, Any]]) -> str:
     """The FailedScheduling text (framework/types.go FitError.Error)."""
     total = len(nodes)
-    selector = (pod.get("spec") or {}).get("nodeSelector") or {}
     cordoned = sum(1 for n in nodes if (n.get("spec") or {}).get("unschedulable"))
     mismatched = sum(
         1
         for n in nodes
-        if not (n.get("spec") or {}).get("unschedulable")
-        and not all(n["metadata"]["labels"].get(k) == v for k, v in selector.items())
+        if not (n.get("spec") or {}).get("unschedulable") and not selector_fits(pod, n)
     )
     reasons = []
     if mismatched:

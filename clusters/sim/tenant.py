@@ -41,7 +41,7 @@ from clusters.sim.validation import (
 from clusters.sim.workloads import default_workload, reconcile, validate_workload
 
 COMPACTION_INTERVAL = 300.0  # kube-apiserver --etcd-compaction-interval
-WORKLOADS = ("deployments", "replicasets")
+WORKLOADS = ("deployments", "replicasets", "daemonsets")
 SYSTEM_NAMESPACES = ("default", "kube-node-lease", "kube-public", "kube-system")
 
 
@@ -91,7 +91,7 @@ class Tenant:
         """Wake the workload controllers when something they watch changes."""
         if change.resource not in ("pods", *WORKLOADS) or self.reconcile_pending:
             return
-        if self.store.objects.get("deployments") or self.store.objects.get("replicasets"):
+        if change.resource in WORKLOADS or any(self.store.objects.get(r) for r in WORKLOADS):
             self.reconcile_pending = True
             self.add_timer(0.0, "reconcile")
 

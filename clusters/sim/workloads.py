@@ -36,7 +36,12 @@ _SAFE_ALPHABET = "bcdfghjklmnpqrstvwxz2456789"  # apimachinery rand.SafeEncodeSt
 # --- API side: defaults and validation ------------------------------------------------------
 def default_workload(obj: dict[str, Any]) -> None:
     spec = obj.setdefault("spec", {})
-    spec.setdefault("replicas", 1)
+    if obj["kind"] == "DaemonSet":
+        from clusters.sim.daemonsets import default_daemonset
+
+        default_daemonset(obj)
+    else:
+        spec.setdefault("replicas", 1)
     spec.setdefault("revisionHistoryLimit", 10)
     if obj["kind"] == "Deployment":
         spec.setdefault("progressDeadlineSeconds", 600)
@@ -61,7 +66,7 @@ def _go_map(labels: dict[str, str]) -> str:
 def validate_workload(obj: dict[str, Any]) -> None:
     meta, spec = obj.get("metadata") or {}, obj.get("spec") or {}
     problems: list[FieldError] = validate_metadata(meta)
-    replicas = spec.get("replicas")
+    replicas = spec.get("replicas", 0 if obj["kind"] == "DaemonSet" else None)
     if not isinstance(replicas, int) or replicas < 0:
         problems.append(invalid("spec.replicas", replicas, "must be greater than or equal to 0"))
     selector = (spec.get("selector") or {}).get("matchLabels") or {}
@@ -99,14 +104,14 @@ def pod_template_hash(template: dict[str, Any]) -> str:
     return "".join(_SAFE_ALPHABET[ord(ch) % len(_SAFE_ALPHABET)] for ch in number)
 
 
-def _controller_uid(obj: dict[str, Any]) -> str | None:
+def controller_uid(obj: dict[str, Any]) -> str | None:
     for ref in obj["metadata"].get("ownerReferences") or []:
         if ref.get("controller"):
             return ref.get("uid")
     return None
 
 
-def _owner_ref(owner: dict[str, Any]) -> dict[str, Any]:
+def owner_ref(owner: dict[str, Any]) -> dict[str, Any]:
     return {
         "apiVersion": owner["apiVersion"],
         "kind": owner["kind"],
@@ -117,7 +122,7 @@ def _owner_ref(owner: dict[str, Any]) -> dict[str, Any]:
     }
 
 
-def _involved(obj: dict[str, Any]) -> dict[str, Any]:
+def involved_object(obj: dict[str, Any]) -> dict[str, Any]:
     meta = obj["metadata"]
     return {
         "kind": obj["kind"],
@@ -137,21 +142,23 @@ def _resolve(value: Any, total: int, round_up: bool) -> int:
     return int(value or 0)
 
 
-def _is_ready(pod: dict[str, Any]) -> bool:
+def is_ready(pod: dict[str, Any]) -> bool:
     conditions = (pod.get("status") or {}).get("conditions") or []
     return any(c["type"] == "Ready" and c["status"] == "True" for c in conditions)
 
 
-def _active(pods: list[dict[str, Any]]) -> list[dict[str, Any]]:
+def active(pods: list[dict[str, Any]]) -> list[dict[str, Any]]:
     return [p for p in pods if not p["metadata"].get("deletionTimestamp")]
 
 
 def reconcile(t: Tenant, _: Any = None) -> None:
     """One pass of the garbage collector, the deployment and the replicaset controllers."""
+    from clusters.sim.daemonsets import sync_daemonset
+
     t.reconcile_pending = False
-    if not t.store.objects.get("deployments") and not t.store.objects.get("replicasets"):
-        return
     _collect_garbage(t)
+    for daemonset in t.store.list("daemonsets"):
+        sync_daemonset(t, daemonset)
     for deployment in t.store.list("deployments"):
         _sync_deployment(t, deployment)
     for replicaset in t.store.list("replicasets"):
@@ -166,24 +173,26 @@ def _collect_garbage(t: Tenant) -> None:
         o["metadata"]["uid"] for res in ("deployments", "replicasets") for o in t.store.list(res)
     }
     for replicaset in t.store.list("replicasets"):
-        owner = _controller_uid(replicaset)
+        owner = controller_uid(replicaset)
         if owner and owner not in live:
             t.store.delete(
                 "replicasets", replicaset["metadata"]["namespace"], replicaset["metadata"]["name"]
             )
-    live = {o["metadata"]["uid"] for o in t.store.list("replicasets")}
+    live = {
+        o["metadata"]["uid"] for res in ("replicasets", "daemonsets") for o in t.store.list(res)
+    }
     for pod in t.store.list("pods"):
-        owner = _controller_uid(pod)
+        owner = controller_uid(pod)
         if owner and owner not in live and not pod["metadata"].get("deletionTimestamp"):
             t.delete("pods", pod["metadata"]["namespace"], pod["metadata"]["name"])
 
 
-def _owned(t: Tenant, resource: str, owner: dict[str, Any]) -> list[dict[str, Any]]:
+def owned_by(t: Tenant, resource: str, owner: dict[str, Any]) -> list[dict[str, Any]]:
     uid = owner["metadata"]["uid"]
     return [
         o
         for o in t.store.list(resource, owner["metadata"]["namespace"])
-        if _controller_uid(o) == uid
+        if controller_uid(o) == uid
     ]
 
 
@@ -207,7 +216,7 @@ def _scale(
     word = "up" if replicas > old else "down"
     recorder.record(
         t.clock.now(),
-        _involved(deployment),
+        involved_object(deployment),
         "Normal",
         "ScalingReplicaSet",
         f"Scaled {word} replica set {replicaset['metadata']['name']} from {old} to {replicas}",
@@ -236,7 +245,7 @@ def _new_replicaset(
                 "deployment.kubernetes.io/desired-replicas": str(deployment["spec"]["replicas"]),
                 "deployment.kubernetes.io/max-replicas": str(deployment["spec"]["replicas"]),
             },
-            "ownerReferences": [_owner_ref(deployment)],
+            "ownerReferences": [owner_ref(deployment)],
         },
         "spec": {"replicas": 0, "selector": selector, "template": template},
     }
@@ -246,7 +255,7 @@ def _new_replicaset(
 def _sync_deployment(t: Tenant, deployment: dict[str, Any]) -> None:
     spec = deployment["spec"]
     hash_ = pod_template_hash(spec["template"])
-    owned = _owned(t, "replicasets", deployment)
+    owned = owned_by(t, "replicasets", deployment)
     new = next(
         (rs for rs in owned if rs["metadata"].get("labels", {}).get(HASH_LABEL) == hash_), None
     )
@@ -279,11 +288,11 @@ def _sync_deployment(t: Tenant, deployment: dict[str, Any]) -> None:
     elif new["spec"]["replicas"] > desired:
         new = _scale(t, recorder, deployment, new, desired)
     # reconcileOldReplicaSets: shrink old sets while keeping desired - maxUnavailable available
-    new_ready = sum(1 for p in _active(_owned(t, "pods", new)) if _is_ready(p))
-    old_ready = sum(1 for rs in old for p in _active(_owned(t, "pods", rs)) if _is_ready(p))
+    new_ready = sum(1 for p in active(owned_by(t, "pods", new)) if is_ready(p))
+    old_ready = sum(1 for rs in old for p in active(owned_by(t, "pods", rs)) if is_ready(p))
     removable = max(0, new_ready + old_ready - (desired - unavailable))
     for rs in sorted(old, key=lambda r: r["metadata"]["creationTimestamp"]):
-        unready = sum(1 for p in _active(_owned(t, "pods", rs)) if not _is_ready(p))
+        unready = sum(1 for p in active(owned_by(t, "pods", rs)) if not is_ready(p))
         cut = min(rs["spec"]["replicas"], unready + removable)
         if cut:
             removable -= max(0, cut - unready)
@@ -304,9 +313,9 @@ def _annotate_revision(t: Tenant, deployment: dict[str, Any], revision: str) -> 
 
 def _sync_replicaset(t: Tenant, replicaset: dict[str, Any]) -> None:
     meta = replicaset["metadata"]
-    pods = _active(_owned(t, "pods", replicaset))
+    pods = active(owned_by(t, "pods", replicaset))
     diff = len(pods) - replicaset["spec"]["replicas"]
-    involved = _involved(replicaset)
+    involved = involved_object(replicaset)
     if diff < 0:
         template = replicaset["spec"]["template"]
         for _ in range(-diff):
@@ -314,7 +323,7 @@ def _sync_replicaset(t: Tenant, replicaset: dict[str, Any]) -> None:
                 "metadata": {
                     **deep_copy(template.get("metadata") or {}),
                     "generateName": f"{meta['name']}-",
-                    "ownerReferences": [_owner_ref(replicaset)],
+                    "ownerReferences": [owner_ref(replicaset)],
                 },
                 "spec": deep_copy(template["spec"]),
             }
@@ -333,7 +342,7 @@ def _sync_replicaset(t: Tenant, replicaset: dict[str, Any]) -> None:
             pods,
             key=lambda p: (
                 bool(p["spec"].get("nodeName")),
-                _is_ready(p),
+                is_ready(p),
                 [-ord(c) for c in p["metadata"]["creationTimestamp"]],
             ),
         )[:diff]
@@ -347,8 +356,8 @@ def _sync_replicaset(t: Tenant, replicaset: dict[str, Any]) -> None:
                 f"Deleted pod: {pod['metadata']['name']}",
                 "replicaset-controller",
             )
-    pods = _active(_owned(t, "pods", replicaset))
-    ready = sum(1 for p in pods if _is_ready(p))
+    pods = active(owned_by(t, "pods", replicaset))
+    ready = sum(1 for p in pods if is_ready(p))
     status = {
         "replicas": len(pods),
         "fullyLabeledReplicas": len(pods),
@@ -410,14 +419,14 @@ def _progressing(
 
 def _deployment_status(t: Tenant, deployment: dict[str, Any]) -> None:
     spec, meta = deployment["spec"], deployment["metadata"]
-    owned = _owned(t, "replicasets", deployment)
+    owned = owned_by(t, "replicasets", deployment)
     hash_ = pod_template_hash(spec["template"])
     new = next(
         (rs for rs in owned if rs["metadata"].get("labels", {}).get(HASH_LABEL) == hash_), None
     )
-    pods = [p for rs in owned for p in _active(_owned(t, "pods", rs))]
-    updated = len(_active(_owned(t, "pods", new))) if new else 0
-    ready = sum(1 for p in pods if _is_ready(p))
+    pods = [p for rs in owned for p in active(owned_by(t, "pods", rs))]
+    updated = len(active(owned_by(t, "pods", new))) if new else 0
+    ready = sum(1 for p in pods if is_ready(p))
     desired = spec["replicas"]
     unavailable = _resolve(
         ((spec.get("strategy") or {}).get("rollingUpdate") or {}).get("maxUnavailable", "25%"),
