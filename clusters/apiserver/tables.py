@@ -208,6 +208,34 @@ def _daemonset_cells(obj: dict[str, Any], now: float) -> list[Any]:
     ]
 
 
+def _job_cells(obj: dict[str, Any], now: float) -> list[Any]:
+    """printJob (v1.35 columns: NAME STATUS COMPLETIONS DURATION AGE)."""
+    status = obj.get("status") or {}
+    conditions = {c["type"] for c in status.get("conditions") or [] if c.get("status") == "True"}
+    state = next(
+        (s for s in ("Complete", "Failed", "FailureTarget", "Suspended") if s in conditions), ""
+    )
+    if not state:
+        state = "Suspended" if (obj.get("spec") or {}).get("suspend") else "Running"
+    completions = (obj.get("spec") or {}).get("completions")
+    done = (
+        f"{status.get('succeeded', 0)}/{completions}"
+        if completions
+        else f"{status.get('succeeded', 0)}/1 of {(obj.get('spec') or {}).get('parallelism', 1)}"
+    )
+    start = status.get("startTime")
+    end = parse_rfc3339(status["completionTime"]) if status.get("completionTime") else now
+    duration = human_duration(end - parse_rfc3339(start)) if start else ""
+    return [
+        obj["metadata"]["name"],
+        state,
+        done,
+        duration,
+        _since(obj["metadata"].get("creationTimestamp"), now),
+        *_template_columns(obj),
+    ]
+
+
 def _default_cells(obj: dict[str, Any], now: float) -> list[Any]:
     return [obj["metadata"]["name"], obj["metadata"].get("creationTimestamp", "")]
 
@@ -296,6 +324,19 @@ PRINTERS: dict[str, tuple[list[Column], Callable[[dict[str, Any], float], list[A
             ("Selector", "", 1),
         ],
         _daemonset_cells,
+    ),
+    "jobs": (
+        [
+            ("Name", "name", 0),
+            ("Status", "", 0),
+            ("Completions", "", 0),
+            ("Duration", "", 0),
+            ("Age", "", 0),
+            ("Containers", "", 1),
+            ("Images", "", 1),
+            ("Selector", "", 1),
+        ],
+        _job_cells,
     ),
     "replicasets": (
         [

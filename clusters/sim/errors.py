@@ -134,6 +134,8 @@ class GoLiteral(str):
 def _go_quote(value: Any) -> str:
     if isinstance(value, GoLiteral):
         return str(value)
+    if value is None:
+        return '""'  # an unset string field prints as Go's empty string
     if isinstance(value, str):
         return json.dumps(value, ensure_ascii=False)
     if isinstance(value, bool):

@@ -98,13 +98,28 @@ APPS_TYPES.append(
         singular="daemonset",
     )
 )
+BATCH_TYPES = [
+    ResourceType(
+        "jobs",
+        "Job",
+        True,
+        group="batch",
+        subresources=("status",),
+        categories=("all",),
+        singular="job",
+    )
+]
 EVENTS_V1 = ResourceType(
     "events", "Event", True, group="events.k8s.io", short_names=("ev",), singular="event"
 )
 
-BY_PLURAL: dict[str, ResourceType] = {t.plural: t for t in CORE_TYPES + APPS_TYPES}
-BY_KIND: dict[str, ResourceType] = {t.kind: t for t in CORE_TYPES + APPS_TYPES}
-GROUPS: dict[str, list[ResourceType]] = {"": CORE_TYPES, "apps": APPS_TYPES}
+BY_PLURAL: dict[str, ResourceType] = {t.plural: t for t in CORE_TYPES + APPS_TYPES + BATCH_TYPES}
+BY_KIND: dict[str, ResourceType] = {t.kind: t for t in CORE_TYPES + APPS_TYPES + BATCH_TYPES}
+GROUPS: dict[str, list[ResourceType]] = {
+    "": CORE_TYPES,
+    "apps": APPS_TYPES,
+    "batch": BATCH_TYPES,
+}
 
 
 def resource_type(plural: str, group: str = "") -> ResourceType | None:

@@ -20,6 +20,7 @@ from clusters.sim.events import EventRecorder, involved_pod
 from clusters.sim.ids import make_suffix, make_uid, rfc3339
 from clusters.sim.imagegc import collect
 from clusters.sim.imagemanager import CONTAINER_BACK_OFF, MAX_CONTAINER_BACK_OFF, BackOff
+from clusters.sim.jobs import default_job, prepare_job, validate_job
 from clusters.sim.kinds import BY_PLURAL, ResourceType
 from clusters.sim.nodes import choose_node, node_images_status, unschedulable_message
 from clusters.sim.patching import PatchError, apply_patch
@@ -41,7 +42,7 @@ from clusters.sim.validation import (
 from clusters.sim.workloads import default_workload, reconcile, validate_workload
 
 COMPACTION_INTERVAL = 300.0  # kube-apiserver --etcd-compaction-interval
-WORKLOADS = ("deployments", "replicasets", "daemonsets")
+WORKLOADS = ("deployments", "replicasets", "daemonsets", "jobs")
 SYSTEM_NAMESPACES = ("default", "kube-node-lease", "kube-public", "kube-system")
 
 
@@ -254,6 +255,11 @@ class Tenant:
             default_pod(obj, make_suffix(self.seed, self.counter))
             validate_pod_create(obj)
             meta["generation"] = 1
+        elif resource == "jobs":
+            obj.pop("status", None)
+            default_job(obj)
+            validate_job(obj)
+            meta["generation"] = 1
         elif resource in WORKLOADS:
             obj.pop("status", None)
             default_workload(obj)
@@ -273,6 +279,8 @@ class Tenant:
             raise errors.already_exists(resource, meta["name"], rtype.group)
         meta["uid"] = self.next_uid()
         meta["creationTimestamp"] = rfc3339(self.clock.now())
+        if resource == "jobs":
+            prepare_job(obj)
         if field_manager:
             meta["managedFields"] = [
                 self._managed_entry(
@@ -385,8 +393,12 @@ class Tenant:
                 meta["generation"] = current["metadata"].get("generation", 1) + 1
         elif resource in WORKLOADS:
             new["status"] = current.get("status", {})
-            default_workload(new)
-            validate_workload(new)
+            if resource == "jobs":
+                default_job(new)
+                validate_job(new)
+            else:
+                default_workload(new)
+                validate_workload(new)
             if new["spec"] != current["spec"]:
                 meta["generation"] = current["metadata"].get("generation", 1) + 1
         if dry_run:

@@ -154,11 +154,14 @@ def active(pods: list[dict[str, Any]]) -> list[dict[str, Any]]:
 def reconcile(t: Tenant, _: Any = None) -> None:
     """One pass of the garbage collector, the deployment and the replicaset controllers."""
     from clusters.sim.daemonsets import sync_daemonset
+    from clusters.sim.jobs import sync_job
 
     t.reconcile_pending = False
     _collect_garbage(t)
     for daemonset in t.store.list("daemonsets"):
         sync_daemonset(t, daemonset)
+    for job in t.store.list("jobs"):
+        sync_job(t, job)
     for deployment in t.store.list("deployments"):
         _sync_deployment(t, deployment)
     for replicaset in t.store.list("replicasets"):
@@ -178,9 +181,8 @@ def _collect_garbage(t: Tenant) -> None:
             t.store.delete(
                 "replicasets", replicaset["metadata"]["namespace"], replicaset["metadata"]["name"]
             )
-    live = {
-        o["metadata"]["uid"] for res in ("replicasets", "daemonsets") for o in t.store.list(res)
-    }
+    owners = ("replicasets", "daemonsets", "jobs")
+    live = {o["metadata"]["uid"] for res in owners for o in t.store.list(res)}
     for pod in t.store.list("pods"):
         owner = controller_uid(pod)
         if owner and owner not in live and not pod["metadata"].get("deletionTimestamp"):
