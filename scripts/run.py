@@ -18,7 +18,7 @@ import time
 from pathlib import Path
 
 from scripts.stack import ROOT, Stack, StackConfig, plan_stack
-from scripts.supervisor import ChildFailed, Supervisor
+from scripts.supervisor import ChildFailed, StopRequested, Supervisor
 
 DEMO_LOGINS = [("student", "student-pass"), ("trainer", "trainer-pass")]
 STATIC_ROOT = ROOT / "staticfiles"
@@ -64,12 +64,17 @@ def manage(stack: Stack, *args: str) -> None:
     print(f"     run | manage.py {args[0]} ({time.monotonic() - started:.1f} s)", flush=True)
 
 
-def prepare(stack: Stack) -> None:
+def prepare(stack: Stack, supervisor: Supervisor | None = None) -> None:
+    """Static files, migrations and the demo accounts; stops early if a stop is asked for."""
+    steps = [["migrate", "--noinput", "--verbosity", "0"], ["seed_demo"]]
     if needs_collectstatic():
-        manage(stack, "collectstatic", "--noinput", "--verbosity", "0")
-        STATIC_STAMP.touch()
-    manage(stack, "migrate", "--noinput", "--verbosity", "0")
-    manage(stack, "seed_demo")
+        steps.insert(0, ["collectstatic", "--noinput", "--verbosity", "0"])
+    for args in steps:
+        if supervisor is not None and supervisor.stopping:
+            raise StopRequested
+        manage(stack, *args)
+        if args[0] == "collectstatic":
+            STATIC_STAMP.touch()
 
 
 def banner(stack: Stack, seconds: float) -> str:
@@ -84,39 +89,38 @@ def banner(stack: Stack, seconds: float) -> str:
     )
 
 
-def raise_keyboard_interrupt(signum: int, frame: object) -> None:
-    raise KeyboardInterrupt
-
-
 def main() -> int:
     started = time.monotonic()
-    signal.signal(signal.SIGTERM, raise_keyboard_interrupt)
     stack = plan_stack(config_from_env())
     supervisor = Supervisor(ROOT)
+
+    def request_stop(signum: int, frame: object) -> None:
+        supervisor.stopping = True
+
+    signal.signal(signal.SIGINT, request_stop)
+    signal.signal(signal.SIGTERM, request_stop)
     exit_code = 0
     try:
-        prepare(stack)
+        prepare(stack, supervisor)
         supervisor.start_all(stack.specs)
         print(banner(stack, time.monotonic() - started), flush=True)
         exited = supervisor.watch()
-        print(
-            f"     run | {exited.spec.name} exited with code {exited.popen.returncode}: "
-            "stopping the rest",
-            flush=True,
-        )
-        exit_code = 1
+        if exited is not None:
+            code = exited.popen.returncode
+            print(f"     run | {exited.spec.name} exited with code {code}: stopping the rest")
+            sys.stdout.flush()
+            exit_code = 1
     except ChildFailed as failure:
         print(f"     run | {failure}: stopping the rest", flush=True)
         exit_code = 1
     except subprocess.CalledProcessError as failure:
         print(f"     run | {' '.join(failure.cmd[1:])} failed (exit {failure.returncode})")
+        sys.stdout.flush()
         exit_code = 1
-    except KeyboardInterrupt:
-        print("\n     run | stopping", flush=True)
+    except StopRequested:
+        pass
     finally:
-        # A second Ctrl-C must not cut the clean-up short; stop() escalates to SIGKILL itself.
-        signal.signal(signal.SIGINT, signal.SIG_IGN)
-        signal.signal(signal.SIGTERM, signal.SIG_IGN)
+        print("     run | stopping", flush=True)
         supervisor.stop()
         print("     run | every process has stopped", flush=True)
     return exit_code

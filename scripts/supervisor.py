@@ -42,6 +42,10 @@ class ProcessSpec:
     settle_seconds: float = 1.0
 
 
+class StopRequested(Exception):
+    """A stop was asked for (Ctrl-C) while children were still starting."""
+
+
 class ChildFailed(RuntimeError):
     """A child exited, or did not become ready in time."""
 
@@ -114,6 +118,9 @@ class Supervisor:
         self.cwd = cwd
         self.output = output or sys.stdout
         self.children: list[Child] = []
+        # Set from a signal handler: a plain assignment, because a handler that raised, or took
+        # a lock, could interrupt the main thread while it holds one and leave it held.
+        self.stopping = False
         self._output_lock = threading.Lock()
 
     def start(self, spec: ProcessSpec) -> Child:
@@ -139,6 +146,8 @@ class Supervisor:
     def start_all(self, specs: list[ProcessSpec]) -> None:
         """Start each child in order, waiting for it to be ready before the next one."""
         for spec in specs:
+            if self.stopping:
+                raise StopRequested
             self.wait_ready(self.start(spec))
 
     def wait_ready(self, child: Child) -> None:
@@ -146,6 +155,8 @@ class Supervisor:
         started = time.monotonic()
         deadline = started + spec.ready_timeout
         while time.monotonic() < deadline:
+            if self.stopping:
+                raise StopRequested
             code = child.popen.poll()
             if code is not None:
                 raise ChildFailed(spec.name, f"exited with code {code}", list(child.last_lines))
@@ -160,13 +171,14 @@ class Supervisor:
     def first_exited(self) -> Child | None:
         return next((c for c in self.children if c.popen.poll() is not None), None)
 
-    def watch(self) -> Child:
-        """Block until a child exits, and return it. Ctrl-C interrupts it as usual."""
-        while True:
+    def watch(self) -> Child | None:
+        """Block until a child exits (return it) or a stop is asked for (return None)."""
+        while not self.stopping:
             exited = self.first_exited()
             if exited is not None:
                 return exited
-            time.sleep(0.2)
+            time.sleep(0.1)
+        return None
 
     def stop(self, timeout: float = 10.0) -> None:
         """SIGTERM every process group, newest first; SIGKILL what is left after `timeout`."""

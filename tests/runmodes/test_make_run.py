@@ -73,6 +73,18 @@ class RunningSupervisor:
         tail = "\n".join(self.lines[-40:])
         raise AssertionError(f"no line matching {pattern!r}; last output:\n{tail}")
 
+    def wait_exit(self, timeout: float = 60) -> int:
+        """The supervisor's exit code; on a timeout, fail with what it printed."""
+        try:
+            return self.popen.wait(timeout=timeout)
+        except subprocess.TimeoutExpired:
+            while not self._queue.empty():
+                self.lines.append(self._queue.get())
+            tail = "\n".join(self.lines[-60:])
+            raise AssertionError(
+                f"still running {timeout:.0f} s on; last output:\n{tail}"
+            ) from None
+
     def child_pids(self) -> dict[str, int]:
         return {m[1]: int(m[2]) for line in self.lines if (m := STARTED.search(line))}
 
@@ -95,7 +107,8 @@ def make_run(tmp_path: Path) -> Iterator[RunningSupervisor]:
             os.killpg(pid, signal.SIGKILL)
 
 
-def test_it_serves_the_login_page_and_ctrl_c_leaves_nothing_running(make_run):
+@pytest.mark.parametrize("stop_signal", [signal.SIGINT, signal.SIGTERM], ids=["ctrl-c", "sigterm"])
+def test_it_serves_the_login_page_and_a_stop_leaves_nothing_running(make_run, stop_signal):
     make_run.wait_for_line(r"Pull Policy Labs is running at")
     pids = make_run.child_pids()
     assert {"redis", "cluster", "web", "worker", "beat", "watcher"} <= set(pids)
@@ -104,8 +117,8 @@ def test_it_serves_the_login_page_and_ctrl_c_leaves_nothing_running(make_run):
         assert page.status == 200
         assert 'name="username"' in page.read().decode()
 
-    make_run.popen.send_signal(signal.SIGINT)
-    assert make_run.popen.wait(timeout=40) == 0
+    make_run.popen.send_signal(stop_signal)
+    assert make_run.wait_exit() == 0
     make_run.wait_for_line("every process has stopped", timeout=5)
     assert [name for name, pid in pids.items() if group_alive(pid)] == []
 
@@ -117,5 +130,5 @@ def test_when_a_child_dies_it_says_which_and_stops_the_rest(make_run):
     os.killpg(pids["watcher"], signal.SIGKILL)
 
     make_run.wait_for_line(r"watcher exited with code -9: stopping the rest", timeout=20)
-    assert make_run.popen.wait(timeout=40) == 1
+    assert make_run.wait_exit() == 1
     assert [name for name, pid in pids.items() if group_alive(pid)] == []
