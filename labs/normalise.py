@@ -2,47 +2,16 @@
 
 from typing import Any
 
+# A pure function over the API's Pod JSON (no simulator state), so it holds for any cluster.
+from clusters.sim.podstatus import pod_reason
+
 # Pods carry fields no check or page needs; dropping them keeps stored events small.
 _POD_METADATA_DROPPED = ("managedFields",)
 
 
 def pod_display_status(pod: dict[str, Any]) -> str:
-    """The STATUS column of `kubectl get pods`.
-
-    Follows printPod in kubernetes pkg/printers/internalversion/printers.go: the phase, replaced
-    by the pod's reason, then by an init container's or a container's waiting or terminated
-    reason, and "Terminating" once a deletion timestamp is set.
-    """
-    status = pod.get("status") or {}
-    reason = status.get("reason") or status.get("phase") or "Pending"
-    init_statuses = status.get("initContainerStatuses") or []
-    for index, container in enumerate(init_statuses):
-        state = container.get("state") or {}
-        terminated, waiting = state.get("terminated"), state.get("waiting")
-        if terminated and terminated.get("exitCode", 0) == 0:
-            continue
-        if terminated:
-            reason = "Init:" + (
-                terminated.get("reason") or f"ExitCode:{terminated.get('exitCode')}"
-            )
-        elif waiting and waiting.get("reason") and waiting["reason"] != "PodInitializing":
-            reason = "Init:" + waiting["reason"]
-        else:
-            reason = f"Init:{index}/{len(init_statuses)}"
-        break
-    else:
-        for container in reversed(status.get("containerStatuses") or []):
-            state = container.get("state") or {}
-            waiting, terminated = state.get("waiting"), state.get("terminated")
-            if waiting and waiting.get("reason"):
-                reason = waiting["reason"]
-            elif terminated and terminated.get("reason"):
-                reason = terminated["reason"]
-            elif terminated:
-                reason = f"ExitCode:{terminated.get('exitCode')}"
-    if (pod.get("metadata") or {}).get("deletionTimestamp"):
-        reason = "Unknown" if status.get("reason") == "NodeLost" else "Terminating"
-    return reason
+    """The STATUS column of `kubectl get pods` (printPod, shared with the simulator's Table)."""
+    return pod_reason(pod)[0]
 
 
 def pod_payload(watch_type: str, pod: dict[str, Any]) -> tuple[dict[str, Any], str]:

@@ -63,7 +63,12 @@ STATUS_CASES = {
         "Init:ImagePullBackOff",
     ),
     "init-container-running": StatusCase(
-        with_status({"phase": "Pending", "initContainerStatuses": [container({"running": {}})]}),
+        {
+            **with_status(
+                {"phase": "Pending", "initContainerStatuses": [container({"running": {}})]}
+            ),
+            "spec": {"initContainers": [{"name": "c"}]},
+        },
         "Init:0/1",
     ),
     "pod-reason": StatusCase(with_status({"phase": "Failed", "reason": "Evicted"}), "Evicted"),
