@@ -237,6 +237,8 @@ async def _core(
             )
             return _with_warnings(json_response(created, 201), warnings)
         raise errors.method_not_allowed()
+    if method == "POST" and target.subresource == "eviction":
+        return json_response(await _evict(request, tenant, namespace, target.name, dry_run), 201)
     if method == "GET":
         if target.subresource == "log":
             pod = tenant.get("pods", namespace, target.name)
@@ -314,6 +316,17 @@ def _with_warnings(response: Response, warnings: list[str]) -> Response:
     for warning in warnings:
         response.headers.append("Warning", warning)
     return response
+
+
+async def _evict(
+    request: Request, tenant: Tenant, namespace: str | None, name: str, dry_run: bool
+) -> dict[str, Any]:
+    """policy/v1 Eviction (kubectl drain): a graceful delete; no PodDisruptionBudgets here."""
+    body = await read_json(request)
+    options = (body.get("deleteOptions") or {}) if isinstance(body, dict) else {}
+    grace = options.get("gracePeriodSeconds")
+    tenant.delete("pods", namespace, name, grace if isinstance(grace, int) else None, dry_run)
+    return {"kind": "Status", "apiVersion": "v1", "metadata": {}, "status": "Success", "code": 201}
 
 
 async def _grace_period(request: Request) -> int | None:

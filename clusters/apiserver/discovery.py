@@ -77,6 +77,9 @@ def group_resources(group: str) -> dict[str, Any]:
                         rtype, f"{rtype.plural}/status", rtype.kind, ("get", "patch", "update")
                     )
                 )
+            elif sub == "eviction":
+                entry = _resource_entry(rtype, f"{rtype.plural}/eviction", "Eviction", ("create",))
+                resources.append({**entry, "group": "policy", "version": "v1"})
             elif sub == "ephemeralcontainers":
                 verbs = ("get", "patch", "update")
                 resources.append(_resource_entry(rtype, f"{rtype.plural}/{sub}", rtype.kind, verbs))

@@ -42,7 +42,7 @@ CORE_TYPES = [
         "Pod",
         True,
         short_names=("po",),
-        subresources=("status", "log", "ephemeralcontainers"),
+        subresources=("status", "log", "ephemeralcontainers", "eviction"),
         categories=("all",),
         singular="pod",
     ),

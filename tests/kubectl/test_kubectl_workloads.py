@@ -93,3 +93,20 @@ def test_typed_create_commands_send_protobuf_and_work(kubectl: Kubectl) -> None:
     assert secret_type == "kubernetes.io/dockerconfigjson"
     assert kubectl("create", "namespace", "team-b").stdout == "namespace/team-b created\n"
     kubectl("delete", "deployment", "typed")
+
+
+def test_drain_evicts_and_the_deployment_moves_to_the_other_node(kubectl: Kubectl) -> None:
+    kubectl("create", "deployment", "moving", "--image=lab/web:1.0", "--replicas=2")
+    kubectl("rollout", "status", "deployment/moving", "--timeout=30s")
+    drained = kubectl("drain", "node-1", "--ignore-daemonsets").stdout
+    assert drained.startswith("node/node-1 cordoned\n") and drained.endswith(
+        "node/node-1 drained\n"
+    )
+    kubectl("rollout", "status", "deployment/moving", "--timeout=30s")
+    nodes = kubectl(
+        "get", "pods", "-l", "app=moving", "-o", "jsonpath={.items[*].spec.nodeName}"
+    ).stdout
+    assert nodes.split() == ["node-2", "node-2"]
+    assert "Ready,SchedulingDisabled" in kubectl("get", "node", "node-1").stdout
+    assert kubectl("uncordon", "node-1").stdout == "node/node-1 uncordoned\n"
+    kubectl("delete", "deployment", "moving")
