@@ -1,6 +1,7 @@
 """Make and remove a learner's lab world. Idempotent: each call reloads the session's state."""
 
 import logging
+from pathlib import Path
 from typing import Any
 
 import yaml
@@ -16,6 +17,8 @@ from clusters.kube import (
     api_error_message,
     token_kubeconfig,
 )
+from clusters.realcluster.provision import set_up_session, tear_down_session
+from clusters.realcluster.registry import Credentials, RemoteRegistry
 from labs.loader import get_lab
 from labs.models import LabSession
 from labs.pipeline import record_status
@@ -41,25 +44,50 @@ def provision_session(session_id: int) -> None:
     if lab is None:
         raise ProvisioningRefused(f"There is no lab named {session.lab_id!r}.")
     if settings.CLUSTER_KUBECONFIG:
-        # Real clusters get a namespace + ServiceAccount instead of a LabWorld (issue 4).
-        raise ProvisioningRefused("Lab worlds on a real cluster are not supported yet.")
-    with admin_api_client() as api:
-        world = _create_or_get_world(CustomObjectsApi(api), session.namespace, lab.world)
-    status = world.get("status") or {}
-    if not status.get("token"):
-        raise WorldNotReady(f"lab world {session.namespace} has no token yet")
-    kubeconfig = token_kubeconfig(
-        settings.SIM_URL,
-        status["token"],
-        status.get("namespace", session.namespace),
-        ca_data=status.get("certificateAuthorityData", ""),
-    )
+        kubeconfig = _set_up_on_real_cluster(session, lab.world)
+    else:
+        kubeconfig = _make_lab_world(session, lab.world)
     updated = LabSession.objects.filter(pk=session_id, state=State.PROVISIONING).update(
         state=State.READY, kubeconfig=yaml.safe_dump(kubeconfig)
     )
     if updated:
         session.refresh_from_db()
         record_status(session)
+
+
+def _make_lab_world(session: LabSession, world: dict[str, Any]) -> dict[str, Any]:
+    """On the simulated cluster: one LabWorld, whose status carries the learner's token."""
+    with admin_api_client() as api:
+        made = _create_or_get_world(CustomObjectsApi(api), session.namespace, world)
+    status = made.get("status") or {}
+    if not status.get("token"):
+        raise WorldNotReady(f"lab world {session.namespace} has no token yet")
+    return token_kubeconfig(
+        settings.SIM_URL,
+        status["token"],
+        status.get("namespace", session.namespace),
+        ca_data=status.get("certificateAuthorityData", ""),
+    )
+
+
+def _lab_registries() -> tuple[RemoteRegistry, RemoteRegistry | None]:
+    """Where a real cluster's lab images are pushed, per session (kind: localhost:5001)."""
+    private = None
+    if settings.LAB_PRIVATE_REGISTRY:
+        credentials = Credentials(
+            settings.LAB_PRIVATE_REGISTRY_USER, settings.LAB_PRIVATE_REGISTRY_PASSWORD
+        )
+        private = RemoteRegistry(settings.LAB_PRIVATE_REGISTRY, credentials)
+    return RemoteRegistry(settings.LAB_REGISTRY), private
+
+
+def _set_up_on_real_cluster(session: LabSession, world: dict[str, Any]) -> dict[str, Any]:
+    """On a real cluster: namespace, ServiceAccount, RBAC, quota, netpol, PSA, the world's
+    images under the session's own registry path, and a ServiceAccount token kubeconfig."""
+    public, private = _lab_registries()
+    workdir = Path(settings.VAR_DIR) / "worlds" / session.namespace
+    with admin_api_client() as api:
+        return set_up_session(api, session.namespace, world, workdir, public, private)
 
 
 def _create_or_get_world(api: CustomObjectsApi, name: str, world: dict[str, Any]) -> dict:
@@ -103,6 +131,8 @@ def end_session(session_id: int) -> None:
         session.refresh_from_db()
         record_status(session)
     if settings.CLUSTER_KUBECONFIG:
+        with admin_api_client() as api:
+            tear_down_session(api, session.namespace)
         return
     with admin_api_client() as api:
         try:

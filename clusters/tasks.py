@@ -31,6 +31,11 @@ def provision_session(self, session_id: int) -> None:
             provisioning.mark_failed(session_id, "The cluster could not make your lab. Try again.")
             return
         raise self.retry(exc=exc, countdown=min(2**self.request.retries, 30)) from exc
+    except Exception:
+        # Anything unexpected (a failed image push, a bug): the learner sees a failed lab,
+        # never a page stuck in "Provisioning…".
+        log.exception("provisioning session %s failed", session_id)
+        provisioning.mark_failed(session_id, "The cluster could not make your lab. Try again.")
 
 
 @shared_task(name="clusters.end_session", bind=True, acks_late=True, max_retries=5)

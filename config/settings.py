@@ -135,6 +135,12 @@ SIM_ADMIN_TOKEN = envsecret("SIM_ADMIN_TOKEN", "sim-admin-dev-token")
 # The CA that signed the simulator's HTTPS certificate (python -m clusters.apiserver --cert-dir).
 SIM_CA_FILE = os.getenv("SIM_CA_FILE", str(VAR_DIR / "sim-certs" / "ca.crt"))
 LAB_SESSION_TTL_MINUTES = envint("LAB_SESSION_TTL_MINUTES", 240)
+# On a real cluster, each session's lab images are pushed under its own path of this registry
+# (kind's local registry by default), and private repositories to the optional second one.
+LAB_REGISTRY = os.getenv("LAB_REGISTRY", "localhost:5001")
+LAB_PRIVATE_REGISTRY = os.getenv("LAB_PRIVATE_REGISTRY", "")
+LAB_PRIVATE_REGISTRY_USER = os.getenv("LAB_PRIVATE_REGISTRY_USER", "")
+LAB_PRIVATE_REGISTRY_PASSWORD = envsecret("LAB_PRIVATE_REGISTRY_PASSWORD")
 
 LOGGING = {
     "version": 1,
