@@ -1,8 +1,6 @@
 """With CLUSTER_KUBECONFIG, a session is set up as on a real cluster (clusters.realcluster):
 its objects go to the API server (a recording one here), its images to a real registry."""
 
-import threading
-
 import pytest
 import yaml
 
@@ -10,19 +8,9 @@ from clusters import tasks
 from clusters.kube import token_kubeconfig
 from clusters.realcluster.registry import RegistryServer
 from labs.models import LabSession
-from tests.platform.recording_api import RecordingAPI
+from tests.platform.conftest import api_server  # noqa: F401  (the recording API server fixture)
 
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture
-def api_server():
-    server = RecordingAPI()
-    thread = threading.Thread(target=server.serve_forever, args=(0.05,), daemon=True)
-    thread.start()
-    yield server
-    server.shutdown()
-    server.server_close()
 
 
 @pytest.fixture
