@@ -8,9 +8,12 @@ from clusters import tasks
 from clusters.kube import token_kubeconfig
 from clusters.realcluster.registry import RegistryServer
 from labs.models import LabSession
-from tests.platform.conftest import api_server  # noqa: F401  (the recording API server fixture)
+from tests.platform import conftest as platform_tests
 
 pytestmark = pytest.mark.django_db
+
+# The platform tests' recording API server, as the `api_server` fixture here too.
+recording_api_server = platform_tests.api_server
 
 
 @pytest.fixture
