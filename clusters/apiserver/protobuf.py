@@ -120,6 +120,20 @@ SCHEMA: dict[str, dict[int, Field]] = {
     },
     "Namespace": {1: ("metadata", "ObjectMeta", False)},
     "Job": {1: ("metadata", "ObjectMeta", False), 2: ("spec", "JobSpec", False)},
+    "Service": {1: ("metadata", "ObjectMeta", False), 2: ("spec", "ServiceSpec", False)},
+    "ServiceSpec": {
+        1: ("ports", "ServicePort", True),
+        2: ("selector", "map:string", False),
+        3: ("clusterIP", "string", False),
+        4: ("type", "string", False),
+    },
+    "ServicePort": {
+        1: ("name", "string", False),
+        2: ("protocol", "string", False),
+        3: ("port", "int", False),
+        4: ("targetPort", "IntOrString", False),
+        5: ("nodePort", "int", False),
+    },
     "JobSpec": {
         1: ("parallelism", "int*", False),
         2: ("completions", "int*", False),

@@ -236,6 +236,30 @@ def _job_cells(obj: dict[str, Any], now: float) -> list[Any]:
     ]
 
 
+def _service_cells(obj: dict[str, Any], now: float) -> list[Any]:
+    """printService."""
+    spec = obj.get("spec") or {}
+    ports = ",".join(
+        f"{p['port']}:{p['nodePort']}/{p.get('protocol', 'TCP')}"
+        if p.get("nodePort")
+        else f"{p['port']}/{p.get('protocol', 'TCP')}"
+        for p in spec.get("ports") or []
+    )
+    selector = ",".join(f"{k}={v}" for k, v in sorted((spec.get("selector") or {}).items()))
+    external = ",".join(spec.get("externalIPs") or []) or (
+        "<pending>" if spec.get("type") == "LoadBalancer" else "<none>"
+    )
+    return [
+        obj["metadata"]["name"],
+        spec.get("type", "ClusterIP"),
+        spec.get("clusterIP") or "<none>",
+        external,
+        ports or "<none>",
+        _since(obj["metadata"].get("creationTimestamp"), now),
+        selector or "<none>",
+    ]
+
+
 def _default_cells(obj: dict[str, Any], now: float) -> list[Any]:
     return [obj["metadata"]["name"], obj["metadata"].get("creationTimestamp", "")]
 
@@ -324,6 +348,18 @@ PRINTERS: dict[str, tuple[list[Column], Callable[[dict[str, Any], float], list[A
             ("Selector", "", 1),
         ],
         _daemonset_cells,
+    ),
+    "services": (
+        [
+            ("Name", "name", 0),
+            ("Type", "", 0),
+            ("Cluster-IP", "", 0),
+            ("External-IP", "", 0),
+            ("Port(s)", "", 0),
+            ("Age", "", 0),
+            ("Selector", "", 1),
+        ],
+        _service_cells,
     ),
     "jobs": (
         [

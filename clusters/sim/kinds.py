@@ -63,6 +63,9 @@ CORE_TYPES = [
     ResourceType(
         "serviceaccounts", "ServiceAccount", True, short_names=("sa",), singular="serviceaccount"
     ),
+    ResourceType(
+        "services", "Service", True, short_names=("svc",), categories=("all",), singular="service"
+    ),
 ]
 APPS_TYPES = [
     ResourceType(

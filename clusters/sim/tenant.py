@@ -32,6 +32,7 @@ from clusters.sim.selectors import (
     parse_field_selector,
     parse_label_selector,
 )
+from clusters.sim.services import default_service, validate_service
 from clusters.sim.store import Change, ObjectStore, deep_copy
 from clusters.sim.validation import (
     validate_ephemeral_update,
@@ -255,6 +256,9 @@ class Tenant:
             default_pod(obj, make_suffix(self.seed, self.counter))
             validate_pod_create(obj)
             meta["generation"] = 1
+        elif resource == "services":
+            default_service(self, obj)
+            validate_service(obj)
         elif resource == "jobs":
             obj.pop("status", None)
             default_job(obj)

@@ -57,6 +57,18 @@ def realise(t: Tenant, world: dict[str, Any]) -> None:
     for namespace in (*SYSTEM_NAMESPACES, t.namespace):
         if t.store.get("namespaces", "", namespace) is None:
             t.create("namespaces", None, {"metadata": {"name": namespace}})
+    kubernetes = {
+        "metadata": {
+            "name": "kubernetes",
+            "labels": {"component": "apiserver", "provider": "kubernetes"},
+        },
+        "spec": {
+            "clusterIP": "10.96.0.1",
+            "ports": [{"name": "https", "port": 443, "targetPort": 6443}],
+        },
+    }
+    if t.store.get("services", "default", "kubernetes") is None:
+        t.create("services", "default", kubernetes)
     for index, spec in enumerate(world.get("nodes") or [{"name": "node-1"}]):
         name = spec["name"]
         t.caches[name] = new_cache()

@@ -110,3 +110,21 @@ def test_drain_evicts_and_the_deployment_moves_to_the_other_node(kubectl: Kubect
     assert "Ready,SchedulingDisabled" in kubectl("get", "node", "node-1").stdout
     assert kubectl("uncordon", "node-1").stdout == "node/node-1 uncordoned\n"
     kubectl("delete", "deployment", "moving")
+
+
+def test_expose_and_get_services(kubectl: Kubectl) -> None:
+    kubectl("create", "deployment", "exposed", "--image=lab/web:1.0")
+    assert (
+        kubectl("expose", "deployment", "exposed", "--port=80").stdout
+        == "service/exposed exposed\n"
+    )
+    assert (
+        kubectl("create", "service", "nodeport", "np", "--tcp=80:8080").stdout
+        == "service/np created\n"
+    )
+    lines = kubectl("get", "svc").stdout.splitlines()
+    assert lines[0].split() == ["NAME", "TYPE", "CLUSTER-IP", "EXTERNAL-IP", "PORT(S)", "AGE"]
+    rows = {line.split()[0]: line.split()[1:5] for line in lines[1:]}
+    assert rows["exposed"][0] == "ClusterIP" and rows["exposed"][3] == "80/TCP"
+    assert rows["np"][0] == "NodePort" and rows["np"][3].startswith("80:")
+    kubectl("delete", "deployment", "exposed")
