@@ -12,21 +12,21 @@ from tests.platform import conftest as platform_tests
 
 pytestmark = pytest.mark.django_db
 
-# The platform tests' recording API server, as the `api_server` fixture here too.
+# The platform tests' recording API server, borrowed under a name of this module.
 recording_api_server = platform_tests.api_server
 
 
 @pytest.fixture
-def real_cluster(settings, tmp_path, api_server):
+def real_cluster(settings, tmp_path, recording_api_server):
     """The platform pointed at a "real" cluster and a lab registry beside it."""
-    url = f"http://127.0.0.1:{api_server.server_port}"
+    url = f"http://127.0.0.1:{recording_api_server.server_port}"
     path = tmp_path / "admin.kubeconfig"
     path.write_text(yaml.safe_dump(token_kubeconfig(url, "admin-token", "default")))
     with RegistryServer(tmp_path / "registry") as registry:
         settings.CLUSTER_KUBECONFIG = str(path)
         settings.LAB_REGISTRY = registry.host
         settings.VAR_DIR = tmp_path / "var"
-        yield api_server, registry
+        yield recording_api_server, registry
 
 
 def test_a_session_on_a_real_cluster_gets_its_namespace_images_and_token(real_cluster, new_session):
