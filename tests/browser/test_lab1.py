@@ -11,7 +11,7 @@ import secrets
 from dataclasses import dataclass
 
 import pytest
-from playwright.sync_api import Page, expect
+from playwright.sync_api import Browser, Page, expect
 
 from tests.browser.harness import STUDENT, LiveStack, log_in
 
@@ -202,48 +202,43 @@ def test_a_bad_manifest_shows_an_inline_error_and_keeps_the_text(
 
 
 def test_after_the_websocket_drops_new_events_still_arrive_without_duplicates(
-    page: Page, live_stack: LiveStack
+    page: Page, browser: Browser, live_stack: LiveStack
 ):
-    log_in(page, *live_stack.create_student())
+    learner = live_stack.create_student()
+    log_in(page, *learner)
     start_lab(page)
     create_pod_with_form(page, REFERENCE_PODS[1])  # p-ifnp
     wait_passed(page, "ifnp-cached")
-    seq_before = int(page.evaluate("() => document.body.dataset.lastSeq"))
+    seq_before = last_seq(page)
 
     # Drop the connection: offline, and every socket the page holds closed under it.
     page.context.set_offline(True)
     page.evaluate("() => window.__sockets.forEach((s) => s.close(4000, 'test drops it'))")
     page.wait_for_function("() => window.__sockets.every((s) => s.readyState === WebSocket.CLOSED)")
 
-    # While the page is disconnected, create p-never-2 with the form's own request, sent
-    # outside the browser's (offline) network, so its events happen while nobody listens.
-    fill_pod_form(page, REFERENCE_PODS[3])
-    submit_form_outside_the_browser(page, live_stack)
+    # Meanwhile the same learner, in a second window that stays online, creates p-never-2 and
+    # sees its step pass: these events all happen while the first page is disconnected.
+    other = browser.new_context(base_url=live_stack.url).new_page()
+    log_in(other, *learner)
+    other.goto(page.url)
+    create_pod_with_form(other, REFERENCE_PODS[3])
+    expect(step(other, "never-uncached")).to_have_attribute("data-state", "passed")
+    seq_seen_by_other = last_seq(other)
+    other.context.close()
+    expect(step(page, "never-uncached")).to_have_attribute("data-state", "open")
+
     page.context.set_offline(False)
 
+    # The first page reconnects, resumes from its last seq and catches up: no gap, no repeat.
     wait_passed(page, "never-uncached")
+    page.wait_for_function(f"() => Number(document.body.dataset.lastSeq) >= {seq_seen_by_other}")
     expect(pod_status(page, "p-never-2")).to_contain_text("ErrImageNeverPull")
     seqs = page.eval_on_selector_all(
         "[data-testid=events] li[data-seq]", "(items) => items.map((li) => Number(li.dataset.seq))"
     )
     assert len(seqs) == len(set(seqs)), f"duplicate seq in the events list: {seqs}"
-    assert int(page.evaluate("() => document.body.dataset.lastSeq")) > seq_before
+    assert seq_seen_by_other > seq_before
 
 
-def submit_form_outside_the_browser(page: Page, live_stack: LiveStack) -> None:
-    form = page.evaluate(
-        """() => {
-        const form = document.querySelector("[data-testid=create-pod]").closest("form");
-        return {
-          url: form.getAttribute("hx-post") || form.getAttribute("action") || location.pathname,
-          fields: Object.fromEntries(new FormData(form)),
-        };
-      }"""
-    )
-    cookies = {c["name"]: c["value"] for c in page.context.cookies()}
-    response = page.context.request.post(
-        form["url"],
-        form=form["fields"],
-        headers={"X-CSRFToken": cookies.get("csrftoken", ""), "Referer": page.url},
-    )
-    assert response.status < 400, f"create pod answered {response.status}: {response.text()[:300]}"
+def last_seq(page: Page) -> int:
+    return int(page.evaluate("() => document.body.dataset.lastSeq"))
