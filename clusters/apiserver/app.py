@@ -25,7 +25,15 @@ from clusters.apiserver.podlogs import pod_log
 from clusters.apiserver.scale import patch_scale, scale_of, set_scale
 from clusters.apiserver.tables import table, wants_table
 from clusters.apiserver.watch import WatchRequest, stream
-from clusters.apiserver.wire import error_response, flag, json_response, read_json, status_success
+from clusters.apiserver.wire import (
+    encoded,
+    error_response,
+    flag,
+    json_response,
+    list_response,
+    read_json,
+    status_success,
+)
 from clusters.sim import errors
 from clusters.sim.kinds import GROUPS, resource_type
 from clusters.sim.simulator import Simulator
@@ -222,14 +230,7 @@ async def _core(
             )
             if wants_table(accept):
                 return json_response(table(rtype.plural, items, rv, tenant.clock.now(), include))
-            return json_response(
-                {
-                    "kind": rtype.list_kind,
-                    "apiVersion": rtype.api_version,
-                    "metadata": {"resourceVersion": str(rv)},
-                    "items": items,
-                }
-            )
+            return list_response(rtype.list_kind, rtype.api_version, rv, items)
         if method == "POST":
             body, warnings = _decode(await read_json(request), rtype.kind, query)
             created = tenant.create(
@@ -256,7 +257,7 @@ async def _core(
                     include,
                 )
             )
-        return json_response(obj)
+        return Response(encoded(obj), media_type="application/json")
     if target.subresource == "scale" and method == "PUT":
         body = await read_json(request)
         return json_response(set_scale(tenant, rtype.plural, namespace, target.name, body, dry_run))

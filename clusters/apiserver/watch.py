@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from clusters.apiserver.tables import table
-from clusters.apiserver.wire import dumps
+from clusters.apiserver.wire import dumps, encoded
 from clusters.sim import errors
 from clusters.sim.kinds import BY_PLURAL
 from clusters.sim.store import Change
@@ -51,7 +51,8 @@ class WatchRequest:
             now = self.tenant.clock.now()
             obj = table(self.resource, [obj], rv, now, self.include, headers=self.first_table)
             self.first_table = False
-        return dumps({"type": event_type, "object": obj}) + b"\n"
+            return dumps({"type": event_type, "object": obj}) + b"\n"
+        return b'{"type":"' + event_type.encode() + b'","object":' + encoded(obj) + b"}\n"
 
     def bookmark(self, initial_events_end: bool = False) -> bytes:
         rtype = BY_PLURAL.get(self.resource)

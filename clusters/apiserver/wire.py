@@ -15,6 +15,34 @@ def dumps(obj: Any) -> bytes:
     return json.dumps(obj, separators=(",", ":"), ensure_ascii=False).encode()
 
 
+_ENCODED: dict[int, tuple[dict[str, Any], bytes]] = {}
+_ENCODED_MAX = 50_000
+
+
+def encoded(obj: dict[str, Any]) -> bytes:
+    """A stored object's JSON, computed once per version.
+
+    The store never mutates an object it holds (a write stores a new dict), so the bytes of a
+    given dict stay right; keeping the dict in the cache keeps its id from being reused.
+    """
+    hit = _ENCODED.get(id(obj))
+    if hit is not None and hit[0] is obj:
+        return hit[1]
+    data = dumps(obj)
+    if len(_ENCODED) >= _ENCODED_MAX:
+        _ENCODED.clear()
+    _ENCODED[id(obj)] = (obj, data)
+    return data
+
+
+def list_response(kind: str, api_version: str, rv: int, items: list[dict[str, Any]]) -> Response:
+    head = dumps(
+        {"kind": kind, "apiVersion": api_version, "metadata": {"resourceVersion": str(rv)}}
+    )
+    body = head[:-1] + b',"items":[' + b",".join(encoded(o) for o in items) + b"]}"
+    return Response(body, media_type="application/json")
+
+
 def json_response(obj: Any, status_code: int = 200) -> Response:
     return Response(dumps(obj), status_code=status_code, media_type="application/json")
 
