@@ -43,3 +43,25 @@ def test_a_failing_probe_keeps_it_unready_with_unhealthy_events() -> None:
         unhealthy[0]["message"] == "Readiness probe failed: HTTP probe failed with statuscode: 503"
     )
     assert unhealthy[0]["count"] == 4  # at 0, 10, 20 and 30 s
+
+
+def test_a_failing_liveness_probe_restarts_the_container_and_always_needs_the_registry() -> None:
+    """Brief area 15: a liveness restart under Always during a registry outage cannot start."""
+    world = lab1_world(timeline=[{"after": "20s", "registry_down": "docker.io"}])
+    world["registries"][0]["repositories"][0]["tags"]["1.0"]["run"] = {"healthy_for": 30}
+    simulator, clock, tenant = new_tenant(world)
+    body = pod("web", policy="Always", node="node-1")
+    body["spec"]["containers"][0]["livenessProbe"] = {
+        "httpGet": {"path": "/", "port": 8080},
+        "periodSeconds": 10,
+    }
+    tenant.create("pods", "lab", body)
+    run(simulator, clock, 70)
+    events = [(e["reason"], e["message"]) for e in tenant.store.list("events")]
+    assert ("Unhealthy", "Liveness probe failed: HTTP probe failed with statuscode: 500") in events
+    assert ("Killing", "Container web failed liveness probe, will be restarted") in events
+    status = tenant.store.get("pods", "lab", "web")["status"]["containerStatuses"][0]
+    assert status["lastState"]["terminated"]["exitCode"] == 137
+    assert status["restartCount"] == 1
+    assert status["state"]["waiting"]["reason"] in ("ErrImagePull", "ImagePullBackOff")
+    assert "connection refused" in status["state"]["waiting"]["message"]
