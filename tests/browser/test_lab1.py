@@ -245,3 +245,31 @@ def test_after_the_websocket_drops_new_events_still_arrive_without_duplicates(
 
 def last_seq(page: Page) -> int:
     return int(page.evaluate("() => document.body.dataset.lastSeq"))
+
+
+def test_another_learner_can_neither_open_nor_follow_my_session(
+    page: Page, browser: Browser, live_stack: LiveStack
+):
+    log_in(page, *live_stack.create_student())
+    start_lab(page)
+    session_path = page.url.removeprefix(live_stack.url.rstrip("/"))
+    ws_path = page.evaluate("() => new URL(window.__sockets[0].url).pathname")
+
+    intruder = browser.new_context(base_url=live_stack.url).new_page()
+    log_in(intruder, *live_stack.create_student())
+    response = intruder.goto(session_path)
+    assert response is not None and response.status == 404
+
+    # Over the websocket: refused before any message (the consumer closes on connect).
+    outcome = intruder.evaluate(
+        """(path) => new Promise((resolve) => {
+          const socket = new WebSocket(`ws://${location.host}${path}?after=0`);
+          let messages = 0;
+          socket.onmessage = () => { messages += 1; };
+          socket.onclose = () => resolve({ messages, opened: socket.__opened === true });
+          socket.onopen = () => { socket.__opened = true; };
+        })""",
+        ws_path,
+    )
+    intruder.context.close()
+    assert outcome == {"messages": 0, "opened": False}
