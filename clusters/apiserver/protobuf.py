@@ -120,6 +120,18 @@ SCHEMA: dict[str, dict[int, Field]] = {
     },
     "Namespace": {1: ("metadata", "ObjectMeta", False)},
     "Job": {1: ("metadata", "ObjectMeta", False), 2: ("spec", "JobSpec", False)},
+    "CronJob": {1: ("metadata", "ObjectMeta", False), 2: ("spec", "CronJobSpec", False)},
+    "CronJobSpec": {
+        1: ("schedule", "string", False),
+        2: ("startingDeadlineSeconds", "int*", False),
+        3: ("concurrencyPolicy", "string", False),
+        4: ("suspend", "bool*", False),
+        5: ("jobTemplate", "JobTemplateSpec", False),
+        6: ("successfulJobsHistoryLimit", "int*", False),
+        7: ("failedJobsHistoryLimit", "int*", False),
+        8: ("timeZone", "string", False),
+    },
+    "JobTemplateSpec": {1: ("metadata", "ObjectMeta", False), 2: ("spec", "JobSpec", False)},
     "Service": {1: ("metadata", "ObjectMeta", False), 2: ("spec", "ServiceSpec", False)},
     "ServiceSpec": {
         1: ("ports", "ServicePort", True),

@@ -260,6 +260,26 @@ def _service_cells(obj: dict[str, Any], now: float) -> list[Any]:
     ]
 
 
+def _cronjob_cells(obj: dict[str, Any], now: float) -> list[Any]:
+    """printCronJob."""
+    spec, status = obj.get("spec") or {}, obj.get("status") or {}
+    template = (spec.get("jobTemplate") or {}).get("spec") or {}
+    last = status.get("lastScheduleTime")
+    containers = ((template.get("template") or {}).get("spec") or {}).get("containers") or []
+    return [
+        obj["metadata"]["name"],
+        spec.get("schedule", ""),
+        spec.get("timeZone") or "<none>",
+        "True" if spec.get("suspend") else "False",
+        len(status.get("active") or []),
+        _since(last, now) if last else "<none>",
+        _since(obj["metadata"].get("creationTimestamp"), now),
+        ",".join(c["name"] for c in containers),
+        ",".join(c["image"] for c in containers),
+        _selector_text({"spec": template}),
+    ]
+
+
 def _default_cells(obj: dict[str, Any], now: float) -> list[Any]:
     return [obj["metadata"]["name"], obj["metadata"].get("creationTimestamp", "")]
 
@@ -361,6 +381,21 @@ PRINTERS: dict[str, tuple[list[Column], Callable[[dict[str, Any], float], list[A
         ],
         _service_cells,
     ),
+    "cronjobs": (
+        [
+            ("Name", "name", 0),
+            ("Schedule", "", 0),
+            ("Timezone", "", 0),
+            ("Suspend", "", 0),
+            ("Active", "", 0),
+            ("Last Schedule", "", 0),
+            ("Age", "", 0),
+            ("Containers", "", 1),
+            ("Images", "", 1),
+            ("Selector", "", 1),
+        ],
+        _cronjob_cells,
+    ),
     "jobs": (
         [
             ("Name", "name", 0),
@@ -396,7 +431,7 @@ DEFAULT_PRINTER: tuple[list[Column], Callable[[dict[str, Any], float], list[Any]
     [("Name", "name", 0), ("Created At", "date", 0)],
     _default_cells,
 )
-INTEGER_COLUMNS = {"Count", "Data", "Up-to-date", "Available", "Desired", "Current"}
+INTEGER_COLUMNS = {"Active", "Count", "Data", "Up-to-date", "Available", "Desired", "Current"}
 
 
 def column_definitions(resource: str) -> list[dict[str, Any]]:

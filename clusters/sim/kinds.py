@@ -103,6 +103,16 @@ APPS_TYPES.append(
 )
 BATCH_TYPES = [
     ResourceType(
+        "cronjobs",
+        "CronJob",
+        True,
+        group="batch",
+        short_names=("cj",),
+        subresources=("status",),
+        categories=("all",),
+        singular="cronjob",
+    ),
+    ResourceType(
         "jobs",
         "Job",
         True,
@@ -110,7 +120,7 @@ BATCH_TYPES = [
         subresources=("status",),
         categories=("all",),
         singular="job",
-    )
+    ),
 ]
 EVENTS_V1 = ResourceType(
     "events", "Event", True, group="events.k8s.io", short_names=("ev",), singular="event"

@@ -15,6 +15,9 @@ from typing import Any
 
 from clusters.sim import errors, kubelet
 from clusters.sim.clock import Clock
+from clusters.sim.cronjobs import arm as arm_cronjob
+from clusters.sim.cronjobs import default_cronjob, validate_cronjob
+from clusters.sim.cronjobs import fire as fire_cronjob
 from clusters.sim.defaults import default_pod, default_pod_spec
 from clusters.sim.events import EventRecorder, involved_pod
 from clusters.sim.ids import make_suffix, make_uid, rfc3339
@@ -43,7 +46,7 @@ from clusters.sim.validation import (
 from clusters.sim.workloads import default_workload, reconcile, validate_workload
 
 COMPACTION_INTERVAL = 300.0  # kube-apiserver --etcd-compaction-interval
-WORKLOADS = ("deployments", "replicasets", "daemonsets", "jobs")
+WORKLOADS = ("deployments", "replicasets", "daemonsets", "jobs", "cronjobs")
 SYSTEM_NAMESPACES = ("default", "kube-node-lease", "kube-public", "kube-system")
 
 
@@ -87,6 +90,7 @@ class Tenant:
         self.last_compaction_rv = 0
         self.reconcile_pending = False
         self.running = False
+        self.cron_seen: list[str] = []  # uids of finished Jobs the CronJob controller has seen
         self.store.subscribe(self._on_change)
 
     def _on_change(self, change: Change) -> None:
@@ -259,6 +263,11 @@ class Tenant:
         elif resource == "services":
             default_service(self, obj)
             validate_service(obj)
+        elif resource == "cronjobs":
+            obj.pop("status", None)
+            default_cronjob(obj)
+            validate_cronjob(obj)
+            meta["generation"] = 1
         elif resource == "jobs":
             obj.pop("status", None)
             default_job(obj)
@@ -294,6 +303,8 @@ class Tenant:
         if dry_run:
             return obj
         created = self.store.create(resource, obj)
+        if resource == "cronjobs":
+            arm_cronjob(self, created)
         if resource == "pods":
             if created["spec"].get("nodeName"):
                 self._bind_directly(created)
@@ -400,6 +411,9 @@ class Tenant:
             if resource == "jobs":
                 default_job(new)
                 validate_job(new)
+            elif resource == "cronjobs":
+                default_cronjob(new)
+                validate_cronjob(new)
             else:
                 default_workload(new)
                 validate_workload(new)
@@ -408,6 +422,8 @@ class Tenant:
         if dry_run:
             return new
         stored = self.store.replace(resource, new)
+        if resource == "cronjobs" and stored["spec"]["schedule"] != current["spec"]["schedule"]:
+            arm_cronjob(self, stored)
         if resource == "pods" and subresource == "ephemeralcontainers":
             kubelet.ephemeral_added(self, stored)
         elif resource == "pods" and subresource != "status":
@@ -506,6 +522,7 @@ class Tenant:
             "load": self.load,
             "node_busy_until": self.node_busy_until,
             "node_disk_used": self.node_disk_used,
+            "cron_seen": self.cron_seen,
             "ip_next": self.ip_next,
             "timers": self.timers,
             "timer_seq": self.timer_seq,
@@ -531,6 +548,7 @@ class Tenant:
             "load",
             "node_busy_until",
             "node_disk_used",
+            "cron_seen",
             "ip_next",
             "timers",
             "timer_seq",
@@ -645,4 +663,5 @@ ACTIONS = {
     "timeline": _timeline,
     "reconcile": reconcile,
     "image_gc": collect,
+    "cronjob": fire_cronjob,
 }

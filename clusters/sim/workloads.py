@@ -153,6 +153,7 @@ def active(pods: list[dict[str, Any]]) -> list[dict[str, Any]]:
 
 def reconcile(t: Tenant, _: Any = None) -> None:
     """One pass of the garbage collector, the deployment and the replicaset controllers."""
+    from clusters.sim.cronjobs import sync_cronjob
     from clusters.sim.daemonsets import sync_daemonset
     from clusters.sim.jobs import sync_job
 
@@ -162,6 +163,8 @@ def reconcile(t: Tenant, _: Any = None) -> None:
         sync_daemonset(t, daemonset)
     for job in t.store.list("jobs"):
         sync_job(t, job)
+    for cronjob in t.store.list("cronjobs"):
+        sync_cronjob(t, cronjob)
     for deployment in t.store.list("deployments"):
         _sync_deployment(t, deployment)
     for replicaset in t.store.list("replicasets"):
@@ -170,23 +173,21 @@ def reconcile(t: Tenant, _: Any = None) -> None:
         _deployment_status(t, deployment)
 
 
+DEPENDENTS = (
+    ("replicasets", ("deployments",)),
+    ("jobs", ("cronjobs",)),
+    ("pods", ("replicasets", "daemonsets", "jobs")),
+)
+
+
 def _collect_garbage(t: Tenant) -> None:
     """The garbage collector's background deletion: dependents of a deleted owner go too."""
-    live = {
-        o["metadata"]["uid"] for res in ("deployments", "replicasets") for o in t.store.list(res)
-    }
-    for replicaset in t.store.list("replicasets"):
-        owner = controller_uid(replicaset)
-        if owner and owner not in live:
-            t.store.delete(
-                "replicasets", replicaset["metadata"]["namespace"], replicaset["metadata"]["name"]
-            )
-    owners = ("replicasets", "daemonsets", "jobs")
-    live = {o["metadata"]["uid"] for res in owners for o in t.store.list(res)}
-    for pod in t.store.list("pods"):
-        owner = controller_uid(pod)
-        if owner and owner not in live and not pod["metadata"].get("deletionTimestamp"):
-            t.delete("pods", pod["metadata"]["namespace"], pod["metadata"]["name"])
+    for dependent, owners in DEPENDENTS:
+        live = {o["metadata"]["uid"] for res in owners for o in t.store.list(res)}
+        for obj in t.store.list(dependent):
+            owner = controller_uid(obj)
+            if owner and owner not in live and not obj["metadata"].get("deletionTimestamp"):
+                t.delete(dependent, obj["metadata"]["namespace"], obj["metadata"]["name"])
 
 
 def owned_by(t: Tenant, resource: str, owner: dict[str, Any]) -> list[dict[str, Any]]:
