@@ -4,6 +4,7 @@ from urllib.parse import parse_qs
 
 from channels.db import database_sync_to_async
 from channels.generic.websocket import AsyncJsonWebsocketConsumer
+from django.db.models import Q
 
 from labs.models import LabSession, SessionEvent
 
@@ -12,10 +13,12 @@ REPLAY_BATCH = 500
 
 @database_sync_to_async
 def _can_watch(user, session_id: int) -> bool:
-    # Trainers of the learner's cohort will be allowed here too (cohorts app).
+    # The learner, or the trainer of a cohort the learner is in (to follow along or help).
     if not user.is_authenticated:
         return False
-    return LabSession.objects.filter(pk=session_id, owner=user).exists()
+    return LabSession.objects.filter(
+        Q(owner=user) | Q(owner__memberships__cohort__trainer=user), pk=session_id
+    ).exists()
 
 
 @database_sync_to_async

@@ -1,7 +1,9 @@
 from django.urls import path
 
+from cohorts.routing import websocket_urlpatterns as cohort_urlpatterns
 from live.consumers import SessionConsumer
 
 websocket_urlpatterns = [
     path("ws/sessions/<int:session_id>/", SessionConsumer.as_asgi()),
+    *cohort_urlpatterns,
 ]
