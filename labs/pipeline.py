@@ -13,6 +13,7 @@ from channels.layers import get_channel_layer
 from django.db import IntegrityError, transaction
 from django.db.models import F
 
+from cohorts.feed import publish_progress
 from labs.checks import build_facts, passing_steps
 from labs.loader import get_lab
 from labs.models import LabSession, SessionEvent, StepResult
@@ -119,6 +120,7 @@ def publish(session_id: int, events: Iterable[SessionEvent]) -> None:
     A failed send loses nothing: the events are stored, and a browser that reconnects replays
     them by seq.
     """
+    events = list(events)
     layer = get_channel_layer()
     for event in events:
         try:
@@ -127,3 +129,5 @@ def publish(session_id: int, events: Iterable[SessionEvent]) -> None:
             )
         except Exception:
             log.exception("could not publish seq %s of session %s", event.seq, session_id)
+    # Trainers' boards get a compact copy of each event (cohorts/feed.py).
+    publish_progress(session_id, events)
