@@ -6,7 +6,6 @@ Events about that pod's current UID), `all_events`, `objects`, `nodes`.
 
 import logging
 from collections.abc import Iterable
-from dataclasses import dataclass, field
 from functools import cache
 from typing import Any
 
@@ -31,18 +30,6 @@ def compile_check(source: str) -> celpy.Runner:
         raise CheckError(f"CEL does not parse: {' '.join(str(exc).split())}") from None
 
 
-@dataclass
-class Facts:
-    pods: dict[str, dict] = field(default_factory=dict)
-    events: dict[str, list[dict]] = field(default_factory=dict)
-    all_events: list[dict] = field(default_factory=list)
-    objects: dict[str, dict] = field(default_factory=dict)
-    nodes: dict[str, dict] = field(default_factory=dict)
-
-    def activation(self) -> dict[str, Any]:
-        return {name: celpy.json_to_cel(value) for name, value in self.__dict__.items()}
-
-
 def node_facts(world: dict[str, Any]) -> dict[str, dict]:
     """What the lab world says about each node when it is made."""
     return {
@@ -51,29 +38,81 @@ def node_facts(world: dict[str, Any]) -> dict[str, dict]:
     }
 
 
-def build_facts(stored: Iterable[tuple[str, dict]], world: dict[str, Any]) -> Facts:
-    """Fold a session's (kind, payload) stream, in seq order, into the facts checks read."""
-    pods: dict[str, dict] = {}
-    events_by_id: dict[str, dict] = {}
-    for kind, payload in stored:
+class Facts:
+    """The facts checks read, folded from a session's (kind, payload) stream in seq order.
+
+    Each pod and Event is converted to CEL values once, when it is folded in: converting the
+    whole session again for every new event grew with the session (bench/pipeline.py).
+    """
+
+    def __init__(self, world: dict[str, Any]) -> None:
+        self.seq = 0  # the last seq folded in (set by the caller that folds from the DB)
+        self.nodes = node_facts(world)
+        self.pods: dict[str, dict] = {}
+        self._events_by_id: dict[str, dict] = {}
+        self._pods_cel: dict[str, Any] = {}
+        self._events_cel: dict[str, Any] = {}
+
+    def add(self, kind: str, payload: dict) -> None:
         if kind == "pod":
             pod = payload["object"]
             name, uid = pod["metadata"]["name"], pod["metadata"].get("uid")
             if payload["watch"] == "DELETED":
                 # A late DELETED of an older pod with the same name must not drop the new one.
-                if name in pods and pods[name]["metadata"].get("uid") == uid:
-                    del pods[name]
+                if name in self.pods and self.pods[name]["metadata"].get("uid") == uid:
+                    del self.pods[name]
+                    del self._pods_cel[name]
             else:
-                pods[name] = pod
+                self.pods[name] = pod
+                self._pods_cel[name] = celpy.json_to_cel(pod)
         elif kind == "event":
             # An aggregated Event is the same object again with a higher count: keep the latest.
-            events_by_id[payload["id"]] = payload["event"]
-    all_events = list(events_by_id.values())
-    events = {
-        name: [e for e in all_events if e["uid"] == pod["metadata"].get("uid")]
-        for name, pod in pods.items()
-    }
-    return Facts(pods=pods, events=events, all_events=all_events, nodes=node_facts(world))
+            self._events_by_id[payload["id"]] = payload["event"]
+            self._events_cel[payload["id"]] = celpy.json_to_cel(payload["event"])
+
+    @property
+    def all_events(self) -> list[dict]:
+        return list(self._events_by_id.values())
+
+    def _event_ids_by_pod(self) -> dict[str, list[str]]:
+        """For each live pod, the ids of the Events about its current UID."""
+        names_by_uid = {pod["metadata"].get("uid"): name for name, pod in self.pods.items()}
+        ids: dict[str, list[str]] = {name: [] for name in self.pods}
+        for event_id, event in self._events_by_id.items():
+            if event["uid"] in names_by_uid:
+                ids[names_by_uid[event["uid"]]].append(event_id)
+        return ids
+
+    @property
+    def events(self) -> dict[str, list[dict]]:
+        return {
+            name: [self._events_by_id[i] for i in ids]
+            for name, ids in self._event_ids_by_pod().items()
+        }
+
+    def activation(self) -> dict[str, Any]:
+        """The CEL variables, built from the values converted when each fact was folded in."""
+        events = {
+            celtypes.StringType(name): celtypes.ListType([self._events_cel[i] for i in ids])
+            for name, ids in self._event_ids_by_pod().items()
+        }
+        return {
+            "pods": celtypes.MapType(
+                {celtypes.StringType(n): pod for n, pod in self._pods_cel.items()}
+            ),
+            "events": celtypes.MapType(events),
+            "all_events": celtypes.ListType(list(self._events_cel.values())),
+            "objects": celtypes.MapType({}),
+            "nodes": celpy.json_to_cel(self.nodes),
+        }
+
+
+def build_facts(stored: Iterable[tuple[str, dict]], world: dict[str, Any]) -> Facts:
+    """The facts after a whole (kind, payload) stream, in seq order."""
+    facts = Facts(world)
+    for kind, payload in stored:
+        facts.add(kind, payload)
+    return facts
 
 
 def check_passes(source: str, activation: dict[str, Any]) -> bool:
@@ -86,7 +125,8 @@ def check_passes(source: str, activation: dict[str, Any]) -> bool:
     return isinstance(result, celtypes.BoolType) and bool(result)
 
 
-def passing_steps(steps: Iterable[Any], open_ids: set[str], facts: Facts) -> list[str]:
-    """The ids of open steps whose check now holds, in lab order."""
-    activation = facts.activation()
+def passing_steps(
+    steps: Iterable[Any], open_ids: set[str], activation: dict[str, Any]
+) -> list[str]:
+    """The ids of open steps whose check now holds on `activation` (Facts.activation())."""
     return [s.id for s in steps if s.id in open_ids and check_passes(s.check, activation)]

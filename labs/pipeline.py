@@ -5,6 +5,8 @@ Everything is synchronous; callers in async code wrap it with database_sync_to_a
 """
 
 import logging
+import threading
+from collections import OrderedDict
 from collections.abc import Iterable
 from typing import Any
 
@@ -14,7 +16,7 @@ from django.db import IntegrityError, transaction
 from django.db.models import F
 
 from cohorts.feed import publish_progress
-from labs.checks import build_facts, passing_steps
+from labs.checks import Facts, passing_steps
 from labs.loader import get_lab
 from labs.models import LabSession, SessionEvent, StepResult
 
@@ -58,7 +60,7 @@ def ingest(session_id: int, kind: str, payload: dict[str, Any], dedupe_key: str)
 
 def evaluate_steps(session_id: int, evidence_seq: int) -> list[SessionEvent]:
     """Latch every open step whose check holds on the facts up to `evidence_seq`."""
-    session = LabSession.objects.only("lab_id").get(pk=session_id)
+    session = LabSession.objects.only("lab_id", "namespace").get(pk=session_id)
     lab = get_lab(session.lab_id)
     if lab is None:
         return []
@@ -66,12 +68,9 @@ def evaluate_steps(session_id: int, evidence_seq: int) -> list[SessionEvent]:
     open_ids = {step.id for step in lab.steps} - passed
     if not open_ids:
         return []
-    stored = SessionEvent.objects.filter(
-        session_id=session_id, kind__in=[Kind.POD, Kind.EVENT], seq__lte=evidence_seq
-    ).values_list("kind", "payload")
-    facts = build_facts(stored.iterator(), lab.world)
+    activation = _activation_up_to(session, lab.world, evidence_seq)
     step_events = []
-    for step_id in passing_steps(lab.steps, open_ids, facts):
+    for step_id in passing_steps(lab.steps, open_ids, activation):
         with transaction.atomic():
             payload = {"step": step_id, "evidence_seq": evidence_seq}
             event = record(session_id, Kind.STEP, payload, dedupe_key=f"step:{step_id}")
@@ -81,6 +80,33 @@ def evaluate_steps(session_id: int, evidence_seq: int) -> list[SessionEvent]:
                 )
                 step_events.append(event)
     return step_events
+
+
+# Each process keeps the folded facts of recent sessions, so a new event costs one fold, not a
+# re-read of the session. Keyed by namespace too: a reused primary key is another session.
+_FACTS: OrderedDict[tuple[int, str], Facts] = OrderedDict()
+_FACTS_LOCK = threading.Lock()
+MAX_CACHED_SESSIONS = 256
+
+
+def _activation_up_to(session: LabSession, world: dict[str, Any], seq: int) -> dict[str, Any]:
+    """The CEL variables for the session's facts up to and including `seq`."""
+    key = (session.pk, session.namespace)
+    with _FACTS_LOCK:
+        facts = _FACTS.pop(key, None)
+        if facts is None or facts.seq > seq:
+            # New here, or another thread already folded past `seq`: fold from the start.
+            facts = Facts(world)
+        stored = SessionEvent.objects.filter(
+            session_id=session.pk, kind__in=[Kind.POD, Kind.EVENT], seq__gt=facts.seq, seq__lte=seq
+        ).values_list("kind", "payload")
+        for kind, payload in stored.iterator():
+            facts.add(kind, payload)
+        facts.seq = seq
+        _FACTS[key] = facts
+        while len(_FACTS) > MAX_CACHED_SESSIONS:
+            _FACTS.popitem(last=False)
+        return facts.activation()
 
 
 def recheck(session_id: int) -> list[SessionEvent]:

@@ -88,7 +88,7 @@ CASES = {
 @pytest.mark.parametrize("case", CASES.values(), ids=CASES.keys())
 def test_lab_1_step(case: Case):
     facts = build_facts(stream(*case.items), LAB_1.world)
-    passed = passing_steps(LAB_1.steps, {case.step}, facts)
+    passed = passing_steps(LAB_1.steps, {case.step}, facts.activation())
     assert passed == ([case.step] if case.passes else [])
 
 
@@ -99,14 +99,14 @@ def test_the_reference_solution_passes_every_step_and_the_wrong_path_all_but_one
     )  # fmt: skip
     all_steps = {step.id for step in LAB_1.steps}
     facts = build_facts(reference, LAB_1.world)
-    assert passing_steps(LAB_1.steps, all_steps, facts) == [s.id for s in LAB_1.steps]
+    assert passing_steps(LAB_1.steps, all_steps, facts.activation()) == [s.id for s in LAB_1.steps]
 
     wrong = stream(
         IFNP, already_present(IFNP), ALWAYS, pulling(ALWAYS), pulled(ALWAYS), NEVER,
         NEVER_2_ON_NODE_1, already_present(NEVER_2_ON_NODE_1),
     )  # fmt: skip
     facts = build_facts(wrong, LAB_1.world)
-    assert "never-uncached" not in passing_steps(LAB_1.steps, all_steps, facts)
+    assert "never-uncached" not in passing_steps(LAB_1.steps, all_steps, facts.activation())
     assert LAB_1.wrong_paths[0]["stays_open"] == "never-uncached"
 
 

@@ -6,7 +6,7 @@ from channels.layers import get_channel_layer
 
 from labs.models import SessionEvent, StepResult
 from labs.normalise import event_payload, pod_payload
-from labs.pipeline import ingest, recheck, record, record_action
+from labs.pipeline import evaluate_steps, ingest, recheck, record, record_action
 from tests.labs.cluster_objects import already_present, never_pull, pod
 
 pytestmark = pytest.mark.django_db
@@ -97,3 +97,14 @@ def test_recheck_latches_a_step_whose_evidence_was_stored_but_never_checked(read
     [step] = recheck(ready_session.pk)
     assert step.payload == {"step": "ifnp-cached", "evidence_seq": 2}
     assert recheck(ready_session.pk) == []
+
+
+def test_facts_are_folded_up_to_the_evidence_even_after_a_later_check(ready_session):
+    # Two watch threads can check out of order: a check at an earlier seq must not see the
+    # facts of a later one (here the pod's deletion).
+    record(ready_session.pk, "pod", *pod_payload("ADDED", IFNP))
+    record(ready_session.pk, "event", *event_payload("ADDED", already_present(IFNP)))
+    record(ready_session.pk, "pod", *pod_payload("DELETED", IFNP))
+    assert evaluate_steps(ready_session.pk, evidence_seq=3) == []
+    [step] = evaluate_steps(ready_session.pk, evidence_seq=2)
+    assert step.payload == {"step": "ifnp-cached", "evidence_seq": 2}
