@@ -122,16 +122,40 @@ BATCH_TYPES = [
         singular="job",
     ),
 ]
+ADMISSION_TYPES = [
+    ResourceType(
+        "validatingadmissionpolicies",
+        "ValidatingAdmissionPolicy",
+        False,
+        group="admissionregistration.k8s.io",
+        subresources=("status",),
+        categories=("api-extensions",),
+        singular="validatingadmissionpolicy",
+    ),
+    ResourceType(
+        "validatingadmissionpolicybindings",
+        "ValidatingAdmissionPolicyBinding",
+        False,
+        group="admissionregistration.k8s.io",
+        categories=("api-extensions",),
+        singular="validatingadmissionpolicybinding",
+    ),
+]
 EVENTS_V1 = ResourceType(
     "events", "Event", True, group="events.k8s.io", short_names=("ev",), singular="event"
 )
 
-BY_PLURAL: dict[str, ResourceType] = {t.plural: t for t in CORE_TYPES + APPS_TYPES + BATCH_TYPES}
-BY_KIND: dict[str, ResourceType] = {t.kind: t for t in CORE_TYPES + APPS_TYPES + BATCH_TYPES}
+BY_PLURAL: dict[str, ResourceType] = {
+    t.plural: t for t in CORE_TYPES + APPS_TYPES + BATCH_TYPES + ADMISSION_TYPES
+}
+BY_KIND: dict[str, ResourceType] = {
+    t.kind: t for t in CORE_TYPES + APPS_TYPES + BATCH_TYPES + ADMISSION_TYPES
+}
 GROUPS: dict[str, list[ResourceType]] = {
     "": CORE_TYPES,
     "apps": APPS_TYPES,
     "batch": BATCH_TYPES,
+    "admissionregistration.k8s.io": ADMISSION_TYPES,
 }
 
 

@@ -14,6 +14,7 @@ from collections.abc import Callable
 from typing import Any
 
 from clusters.sim import errors, kubelet
+from clusters.sim.admission import admit
 from clusters.sim.clock import Clock
 from clusters.sim.cronjobs import arm as arm_cronjob
 from clusters.sim.cronjobs import default_cronjob, validate_cronjob
@@ -290,6 +291,7 @@ class Tenant:
             obj["status"] = {"phase": "Active"}
         if self.store.get(resource, ns, meta["name"]) is not None:
             raise errors.already_exists(resource, meta["name"], rtype.group)
+        admit(self, "CREATE", resource, obj, None)
         meta["uid"] = self.next_uid()
         meta["creationTimestamp"] = rfc3339(self.clock.now())
         if resource == "jobs":
@@ -419,6 +421,7 @@ class Tenant:
                 validate_workload(new)
             if new["spec"] != current["spec"]:
                 meta["generation"] = current["metadata"].get("generation", 1) + 1
+        admit(self, "UPDATE", resource, new, current)
         if dry_run:
             return new
         stored = self.store.replace(resource, new)

@@ -128,3 +128,47 @@ def test_expose_and_get_services(kubectl: Kubectl) -> None:
     assert rows["exposed"][0] == "ClusterIP" and rows["exposed"][3] == "80/TCP"
     assert rows["np"][0] == "NodePort" and rows["np"][3].startswith("80:")
     kubectl("delete", "deployment", "exposed")
+
+
+VAP = """apiVersion: admissionregistration.k8s.io/v1
+kind: ValidatingAdmissionPolicy
+metadata: {name: always-pull}
+spec:
+  failurePolicy: Fail
+  matchConstraints:
+    resourceRules:
+    - {apiGroups: [""], apiVersions: [v1], operations: [CREATE, UPDATE], resources: [pods]}
+  validations:
+  - expression: "object.spec.containers.all(c, c.imagePullPolicy == 'Always')"
+---
+apiVersion: admissionregistration.k8s.io/v1
+kind: ValidatingAdmissionPolicyBinding
+metadata: {name: always-pull-binding}
+spec:
+  policyName: always-pull
+  validationActions: [Deny]
+"""
+
+
+def test_a_validating_admission_policy_refuses_a_probe_pod(kubectl: Kubectl) -> None:
+    created = kubectl.stdin(VAP, "apply").stdout
+    assert "validatingadmissionpolicy.admissionregistration.k8s.io/always-pull created" in created
+    probe = kubectl(
+        "run",
+        "probe",
+        "--image=lab/web:1.0",
+        "--image-pull-policy=IfNotPresent",
+        "--dry-run=server",
+        ok=False,
+    )
+    assert probe.returncode == 1
+    assert (
+        "ValidatingAdmissionPolicy 'always-pull' with binding 'always-pull-binding' denied "
+        "request: failed expression: object.spec.containers.all(c, c.imagePullPolicy == 'Always')"
+    ) in probe.stderr
+    allowed = kubectl(
+        "run", "probe", "--image=lab/web:1.0", "--image-pull-policy=Always", "--dry-run=server"
+    )
+    assert allowed.stdout == "pod/probe created (server dry run)\n"
+    kubectl("delete", "validatingadmissionpolicybinding", "always-pull-binding")
+    kubectl("delete", "validatingadmissionpolicy", "always-pull")
