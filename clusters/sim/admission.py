@@ -25,14 +25,20 @@ from clusters.sim.selectors import labels_match
 if TYPE_CHECKING:
     from clusters.sim.tenant import Tenant
 
-_ENV = celpy.Environment()
 POLICIES = "validatingadmissionpolicies"
 BINDINGS = "validatingadmissionpolicybindings"
 
 
 @functools.cache
+def _environment() -> celpy.Environment:
+    """Built on first use: making CEL's parser takes half a second."""
+    return celpy.Environment()
+
+
+@functools.cache
 def _program(expression: str) -> Any:
-    return _ENV.program(_ENV.compile(expression))
+    env = _environment()
+    return env.program(env.compile(expression))
 
 
 def _evaluate(expression: str, activation: dict[str, Any]) -> Any:

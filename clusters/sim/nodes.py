@@ -212,7 +212,12 @@ def choose_node(
     A deterministic stand-in for the default scheduler's filter and score plugins
     (NodeAffinity, NodeUnschedulable, then a spreading score).
     """
-    fits = [n for n in nodes if node_fits(pod, n)]
+    spec = pod.get("spec") or {}
+    if spec.get("nodeSelector") or spec.get("affinity"):
+        fits = [n for n in nodes if node_fits(pod, n)]
+    else:  # the common case, kept cheap for thousands of pods
+        tolerates = _tolerates_unschedulable(pod)
+        fits = [n for n in nodes if tolerates or not (n.get("spec") or {}).get("unschedulable")]
     if not fits:
         return None
     best = min(fits, key=lambda n: (load.get(n["metadata"]["name"], 0), n["metadata"]["name"]))
