@@ -47,7 +47,12 @@ test-unit: install
 test-browser: install
 	$(PY) -m pytest tests/browser -q -rP -p no:asyncio -W "ignore:Unknown config option:pytest.PytestConfigWarning"
 
-test: test-deps lint test-unit test-browser
+# Both test processes run even when the first fails, so one run shows every failure.
+test: test-deps lint
+	@status=0; \
+	$(MAKE) --no-print-directory test-unit || status=1; \
+	$(MAKE) --no-print-directory test-browser || status=1; \
+	exit $$status
 
 lint: install
 	$(PY) -m ruff check .
