@@ -52,7 +52,12 @@ def _as_learner(session_id: int, request_id: str, act: Callable[[str], actions.A
     if session is None:
         answer = actions.Answer(False, "This lab session is not running.")
     else:
-        answer = act(session.kubeconfig)
+        try:
+            answer = act(session.kubeconfig)
+        except Exception:
+            # The learner always gets an answer, never a request that hangs at "Sent".
+            log.exception("learner request %s of session %s failed", request_id, session_id)
+            answer = actions.Answer(False, "The platform could not send this request.")
     record_action(session_id, request_id, "done", ok=answer.ok, message=answer.message)
 
 

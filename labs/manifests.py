@@ -32,10 +32,11 @@ def parse_manifest(text: str) -> dict[str, Any]:
     if not isinstance(manifest, dict):
         raise ManifestError("The manifest must be a YAML mapping (an object), not a list or text.")
     # kubectl's own words when either is missing.
-    if not manifest.get("apiVersion"):
-        raise ManifestError("error validating data: apiVersion not set")
-    if not manifest.get("kind"):
-        raise ManifestError("error validating data: kind not set")
+    for field in ("apiVersion", "kind"):
+        if not manifest.get(field):
+            raise ManifestError(f"error validating data: {field} not set")
+        if not isinstance(manifest[field], str):
+            raise ManifestError(f"error validating data: {field} must be a string")
     return manifest
 
 

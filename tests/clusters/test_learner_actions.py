@@ -47,6 +47,19 @@ def answer(session: LabSession, request_id: str) -> dict:
             'Pod "p-bad" is invalid: spec.containers[0].image: Required value',
             id="missing-image",
         ),
+        # Sent as written: the server judges it, not the client's typed models.
+        pytest.param(
+            {"apiVersion": "apps/v1", "kind": "Deployment", "metadata": {"name": "d"}, "spec": {}},
+            False,
+            'Deployment.apps "d" is invalid: [spec.selector: Required value',
+            id="deployment-without-selector",
+        ),
+        pytest.param(
+            {"apiVersion": "v1", "kind": "Pod", "spec": {"containers": []}},
+            False,
+            'Pod "" is invalid: [metadata.name: Required value: name or generateName is required',
+            id="no-name",
+        ),
         pytest.param(
             {"apiVersion": "example.com/v1", "kind": "Widget", "metadata": {"name": "w"}},
             False,

@@ -14,6 +14,7 @@ from labs.manifests import ManifestError, parse_manifest, pod_from_form
         ("- a\n- b\n", "must be a YAML mapping"),
         ("kind: Pod\n", "apiVersion not set"),  # kubectl's own words
         ("apiVersion: v1\n", "kind not set"),
+        ("apiVersion: 1\nkind: Pod\n", "apiVersion must be a string"),
         ("apiVersion: v1\nkind: Pod\n---\napiVersion: v1\nkind: Pod\n", "one object at a time"),
     ],
 )
