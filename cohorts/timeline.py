@@ -1,6 +1,7 @@
 """One line of plain words per session event, for the trainer's per-learner timeline (pure)."""
 
 from dataclasses import dataclass
+from datetime import datetime
 from typing import Any
 
 from cohorts.stuck import event_problem
@@ -12,9 +13,10 @@ class Line:
     kind: str
     text: str
     tone: str  # "ok", "warning" or "" (plain)
+    at: datetime | None = None  # when the platform recorded it
 
 
-def describe(seq: int, kind: str, payload: dict[str, Any]) -> Line:
+def describe(seq: int, kind: str, payload: dict[str, Any], at: datetime | None = None) -> Line:
     tone = "warning" if event_problem(kind, payload) else ""
     if kind == "pod":
         summary = payload.get("summary") or {}
@@ -43,4 +45,4 @@ def describe(seq: int, kind: str, payload: dict[str, Any]) -> Line:
             tone = "warning"
     else:
         text = kind
-    return Line(seq=seq, kind=kind, text=text, tone=tone)
+    return Line(seq=seq, kind=kind, text=text, tone=tone, at=at)

@@ -114,7 +114,7 @@ def learner_timeline(request: HttpRequest, cohort_id: int, user_id: int) -> Http
     sessions = []
     for session in cohort_sessions(cohort, [user_id]):
         events = session.events.order_by("seq")[:TIMELINE_LIMIT]
-        lines = [describe(e.seq, e.kind, e.payload) for e in events]
+        lines = [describe(e.seq, e.kind, e.payload, e.created_at) for e in events]
         lab = labs.get(session.lab_id)
         sessions.append({"session": session, "title": lab.title if lab else "", "lines": lines})
     context = {

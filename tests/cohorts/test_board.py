@@ -1,6 +1,8 @@
 """/cohorts/<id>/: the trainer's board; a member is sent to their own progress; others 404."""
 
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from cohorts.models import Cohort, Membership
@@ -79,3 +81,27 @@ def test_another_trainer_gets_404(client, cohort, django_user_model):
     rival = django_user_model.objects.create_user("rival", password="x", is_staff=True)
     client.force_login(rival)
     assert client.get(board_url(cohort)).status_code == 404
+
+
+def test_the_board_costs_the_same_queries_for_one_learner_or_ten(
+    client, cohort, trainer, member, django_user_model
+):
+    def board_queries() -> int:
+        with CaptureQueriesContext(connection) as captured:
+            assert client.get(board_url(cohort)).status_code == 200
+        return len(captured)
+
+    def progress_of(learner) -> None:
+        session = make_session(learner)
+        pass_step(session, "ifnp-cached", minutes_after_start=1)
+        record(session.pk, SessionEvent.Kind.POD, waiting_pod("p", "ErrImagePull", "no"), "k")
+        record_action(session.pk, "r", "done", ok=False, message="no")
+
+    progress_of(member)
+    client.force_login(trainer)
+    one = board_queries()
+    for n in range(9):
+        learner = django_user_model.objects.create_user(f"l{n}", password="x")
+        cohort.memberships.create(learner=learner)
+        progress_of(learner)
+    assert board_queries() == one
