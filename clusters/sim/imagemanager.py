@@ -8,6 +8,7 @@ client-go/util/flowcontrol/backoff.go (the per pod+image back-off).
 
 from __future__ import annotations
 
+import hashlib
 from dataclasses import dataclass
 from typing import Any
 
@@ -55,12 +56,40 @@ def apply_default_image_tag(image: str) -> str:
     return image
 
 
+def must_attempt_pull(
+    entry: dict[str, Any],
+    pod_credentials: str,
+    enabled: bool,
+    policy: str = "NeverVerifyPreloadedImages",
+) -> bool:
+    """KEP-2535 imagePullManager.MustAttemptImagePull for an image already on the node.
+
+    The pod may use a cached image pulled anonymously, pulled with the same credentials, or
+    (under the default NeverVerifyPreloadedImages) preloaded on the node; otherwise the kubelet
+    must pull again so that the registry checks the pod's own credentials.
+    """
+    if not enabled or policy == "NeverVerify":
+        return False
+    if entry.get("preloaded") and policy != "AlwaysVerify":
+        return False
+    pulled_with = entry.get("pulled_with") or []
+    return "" not in pulled_with and pod_credentials not in pulled_with
+
+
+def credentials_key(credentials: list[dict[str, str]]) -> str:
+    """What identifies a pod's pull credentials (upstream hashes the auth config)."""
+    text = "|".join(sorted(f"{c.get('username')}:{c.get('password')}" for c in credentials))
+    return hashlib.sha256(text.encode()).hexdigest()[:16] if text else "anonymous"
+
+
 def invalid_image_message(image: str, error: InvalidReference) -> str:
     return f'Failed to apply default image tag "{image}": {error}'
 
 
-def already_present_message(image: str) -> str:
-    # KubeletEnsureSecretPulledImages is on by default in v1.35, which words it this way.
+def already_present_message(image: str, ensure_secret_pulled: bool = True) -> str:
+    """The wording depends on KubeletEnsureSecretPulledImages (on by default in v1.35)."""
+    if not ensure_secret_pulled:
+        return f'Container image "{image}" already present on machine'
     return f'Container image "{image}" already present on machine and can be accessed by the pod'
 
 

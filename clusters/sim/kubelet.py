@@ -18,7 +18,7 @@ from clusters.sim.nodes import add_image, cached_digest, node_address, node_imag
 from clusters.sim.podstatus import pod_status
 from clusters.sim.probes import start_probing
 from clusters.sim.reference import InvalidReference, parse_normalized_named
-from clusters.sim.registry import PullFailure, image_behaviour, resolve
+from clusters.sim.registry import PullFailure, image_behaviour, is_private, resolve
 
 if TYPE_CHECKING:
     from clusters.sim.tenant import Tenant
@@ -267,8 +267,25 @@ def ensure_image_exists(
             message = im.never_pull_message(image)
             record(t, pod, name, "Warning", im.ERR_IMAGE_NEVER_PULL_POLICY, message, node)
             return ("error", im.ERR_IMAGE_NEVER_PULL, message)
+        gates = t.kubelet_config.get("featureGates") or {}
+        ensure = gates.get("KubeletEnsureSecretPulledImages", True)
+        verification = t.kubelet_config.get(
+            "imagePullCredentialsVerificationPolicy", "NeverVerifyPreloadedImages"
+        )
+        if digest is not None and im.must_attempt_pull(
+            cache["images"][digest],
+            im.credentials_key(t.pull_credentials(pod)),
+            ensure,
+            verification,
+        ):
+            if policy == "Never":  # present, but not for this pod: reported as absent
+                message = im.never_pull_message(image)
+                record(t, pod, name, "Warning", im.ERR_IMAGE_NEVER_PULL_POLICY, message, node)
+                return ("error", im.ERR_IMAGE_NEVER_PULL, message)
+            digest = None  # pull, so the registry checks this pod's credentials
         if digest is not None:
-            record(t, pod, name, "Normal", im.PULLED_IMAGE, im.already_present_message(image), node)
+            message = im.already_present_message(image, ensure)
+            record(t, pod, name, "Normal", im.PULLED_IMAGE, message, node)
             cache["images"][digest]["last_used"] = t.clock.now()
             return ("ok", f"{ref.name}@{digest}", f"{ref.name}:{ref.tag}" if ref.tag else ref.name)
     now = t.clock.now()
@@ -292,7 +309,11 @@ def ensure_image_exists(
         duration = outcome.latency + (0.0 if cached else outcome.size / outcome.bandwidth)
         result = {"digest": outcome.digest, "size": outcome.size}
     start = _pull_slot(t, node, now, duration)
+    credentials = (
+        im.credentials_key(t.pull_credentials(pod)) if is_private(t.registries, ref) else ""
+    )
     payload = {
+        "credentials": credentials,
         "uid": pod["metadata"]["uid"],
         "container": name,
         "requested": now,
@@ -356,7 +377,9 @@ def pull_done(t: Tenant, payload: dict[str, Any]) -> None:
         write_status(t, uid)
         _requeue(t, uid, kube)
         return
-    add_image(t.caches[node], ref, payload["digest"], payload["size"], now)
+    add_image(
+        t.caches[node], ref, payload["digest"], payload["size"], now, payload.get("credentials", "")
+    )
     t.refresh_node_images(node)
     message = im.pulled_message(
         image, payload["duration"], now - payload["requested"], payload["size"]

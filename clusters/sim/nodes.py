@@ -34,9 +34,19 @@ def cached_digest(cache: dict[str, Any], ref: ImageReference) -> str | None:
 
 
 def add_image(
-    cache: dict[str, Any], ref: ImageReference, digest: str, size: int, now: float
+    cache: dict[str, Any],
+    ref: ImageReference,
+    digest: str,
+    size: int,
+    now: float,
+    credentials: str | None = None,
 ) -> None:
-    """Store a pulled image; a tag name moves off any image it pointed to before."""
+    """Store a pulled image; a tag name moves off any image it pointed to before.
+
+    `credentials` records who pulled it for the KEP-2535 check: "" for an anonymous pull (any
+    pod may use it), a key of the pod's credentials for a private one, None for an image that
+    was preloaded on the node.
+    """
     images = cache["images"]
     name = f"{ref.name}:{ref.tag}" if ref.tag else None
     if name:
@@ -49,6 +59,10 @@ def add_image(
     if name and name not in entry["names"]:
         entry["names"].append(name)
     entry["last_used"] = now
+    if credentials is None:
+        entry.setdefault("preloaded", True)
+    elif credentials not in entry.setdefault("pulled_with", []):
+        entry["pulled_with"].append(credentials)
 
 
 def node_images_status(cache: dict[str, Any]) -> list[dict[str, Any]]:

@@ -185,6 +185,12 @@ def _find(repo: dict[str, Any], ref: ImageReference) -> dict[str, Any] | None:
     return tags.get(ref.tag or "latest")
 
 
+def is_private(registries: dict[str, dict[str, Any]], ref: ImageReference) -> bool:
+    registry = registries.get(ref.domain) or {}
+    repo = next((r for r in registry.get("repositories", []) if r["name"] == ref.path), None)
+    return bool(repo and repo.get("private"))
+
+
 def image_behaviour(registries: dict[str, dict[str, Any]], digest: str) -> dict[str, Any]:
     """What a container of this image does once started: {"exit_after": s, "exit_code": n}.
 
