@@ -1,6 +1,13 @@
-"""What a learner asks of their cluster, done as the learner (their session kubeconfig)."""
+"""What a learner asks of their cluster, done as the learner (their session kubeconfig).
 
-from dataclasses import dataclass
+The learner's page (through Celery) and `validate_labs --solve` (labs/solver.py) both call
+these functions, so a lab's reference solution does exactly what a learner's clicks do.
+The kubectl-shaped ones (`delete`, `annotate`, `debug`) take kubectl's argument text.
+"""
+
+import json
+import shlex
+from dataclasses import dataclass, field
 from typing import Any
 
 from kubernetes.client import CoreV1Api
@@ -10,50 +17,315 @@ from kubernetes.dynamic.exceptions import ResourceNotFoundError
 from urllib3.exceptions import HTTPError
 
 from clusters.kube import api_client_from_kubeconfig, api_error_message, session_namespace
+from labs.manifests import ManifestError, parse_manifest
 
 UNREACHABLE = "The cluster did not answer. Try again in a moment."
+LAST_APPLIED = "kubectl.kubernetes.io/last-applied-configuration"
+STRATEGIC_MERGE = "application/strategic-merge-patch+json"
+MERGE = "application/merge-patch+json"
+
+# kubectl's resource names and short names for the kinds labs use: (apiVersion, kind).
+RESOURCE_TYPES: dict[str, tuple[str, str]] = {}
+for _names, _type in (
+    (("pod", "pods", "po"), ("v1", "Pod")),
+    (("secret", "secrets"), ("v1", "Secret")),
+    (("configmap", "configmaps", "cm"), ("v1", "ConfigMap")),
+    (("serviceaccount", "serviceaccounts", "sa"), ("v1", "ServiceAccount")),
+    (("service", "services", "svc"), ("v1", "Service")),
+    (("namespace", "namespaces", "ns"), ("v1", "Namespace")),
+    (("deployment", "deployments", "deploy"), ("apps/v1", "Deployment")),
+    (("replicaset", "replicasets", "rs"), ("apps/v1", "ReplicaSet")),
+    (("daemonset", "daemonsets", "ds"), ("apps/v1", "DaemonSet")),
+    (("job", "jobs"), ("batch/v1", "Job")),
+    (("cronjob", "cronjobs", "cj"), ("batch/v1", "CronJob")),
+):
+    for _name in _names:
+        RESOURCE_TYPES[_name] = _type
+
+
+@dataclass(frozen=True)
+class Target:
+    """One object an action touched, so a caller can wait for it (kubectl delete --wait)."""
+
+    api_version: str
+    kind: str
+    namespace: str | None
+    name: str
 
 
 @dataclass(frozen=True)
 class Answer:
     ok: bool
     message: str
+    targets: tuple[Target, ...] = field(default=())
+
+
+class ArgumentError(ValueError):
+    """kubectl arguments that kubectl itself would refuse; the message is kubectl's."""
+
+
+def _resource(api: Any, api_version: str, kind: str) -> Any:
+    return DynamicClient(api).resources.get(api_version=api_version, kind=kind)
+
+
+def _without_last_applied(manifest: dict[str, Any]) -> dict[str, Any]:
+    copy = json.loads(json.dumps(manifest))
+    annotations = (copy.get("metadata") or {}).get("annotations") or {}
+    annotations.pop(LAST_APPLIED, None)
+    return copy
+
+
+def with_last_applied(manifest: dict[str, Any]) -> dict[str, Any]:
+    """The manifest with kubectl's last-applied annotation: what `kubectl apply` sends."""
+    sent = _without_last_applied(manifest)
+    metadata = sent.setdefault("metadata", {})
+    if not isinstance(metadata, dict):
+        return sent  # the API server words the error
+    annotations = metadata.get("annotations") or {}
+    recorded = json.dumps(_without_last_applied(manifest), sort_keys=True, separators=(",", ":"))
+    metadata["annotations"] = {**annotations, LAST_APPLIED: recorded}
+    return sent
 
 
 def apply_manifest(kubeconfig: str, manifest: dict[str, Any]) -> Answer:
-    """Create the object, like `kubectl create -f`, and say what the API server said.
+    """`kubectl apply -f`: create the object, or patch the one that exists; say what happened.
 
     The manifest goes to the server as the learner wrote it (the dynamic client, not the typed
-    models), so the server, not client-side model checks, judges it and words the error.
+    models), so the server, not client-side model checks, judges it and words the error. Like
+    kubectl, the object records what was sent in the last-applied annotation.
     """
     namespace = session_namespace(kubeconfig)
     kind, version = manifest["kind"], manifest["apiVersion"]
     metadata = manifest.get("metadata")
+    sent = with_last_applied(manifest)
     try:
         with api_client_from_kubeconfig(kubeconfig) as api:
-            resource = DynamicClient(api).resources.get(api_version=version, kind=kind)
+            resource = _resource(api, version, kind)
+            where: dict[str, Any] = {}
             if resource.namespaced:
                 if isinstance(metadata, dict) and metadata.get("namespace"):
                     namespace = metadata["namespace"]
-                created = resource.create(body=manifest, namespace=namespace)
-            else:
-                created = resource.create(body=manifest)
+                where = {"namespace": namespace}
+            try:
+                created = resource.create(body=sent, **where)
+                return Answer(True, f"{kind.lower()}/{created.metadata.name} created")
+            except ApiException as exc:
+                if exc.status != 409:
+                    raise
+            name = metadata["name"]
+            before = resource.get(name=name, **where)
+            # Built-in kinds take a strategic merge patch (lists merge by key), as kubectl sends.
+            group = version.rpartition("/")[0]
+            content_type = MERGE if "." in group else STRATEGIC_MERGE
+            after = resource.patch(body=sent, name=name, content_type=content_type, **where)
     except ResourceNotFoundError:
         return Answer(False, f'no matches for kind "{kind}" in version "{version}"')
     except ApiException as exc:
         return Answer(False, api_error_message(exc))
     except HTTPError:
         return Answer(False, UNREACHABLE)
-    return Answer(True, f"{kind.lower()}/{created.metadata.name} created")
+    same = before.metadata.resourceVersion == after.metadata.resourceVersion
+    return Answer(True, f"{kind.lower()}/{name} {'unchanged' if same else 'configured'}")
 
 
 def delete_pod(kubeconfig: str, name: str) -> Answer:
-    namespace = session_namespace(kubeconfig)
+    """Delete one pod of the lab namespace (the page's Delete button)."""
+    return delete(kubeconfig, f"pod {name}")
+
+
+def _parse_delete(args: str, namespace: str) -> tuple[str, list[str], dict[str, str], str]:
+    """kubectl delete's arguments: (resource type, names, selectors, namespace).
+
+    `web` alone means the pod `web` (the solver's short form).
+    """
+    words = shlex.split(args)
+    if len(words) == 1 and "/" not in words[0]:
+        words = ["pod", words[0]]
+    resource_type, names, selectors = "", [], {}
+    index = 0
+    while index < len(words):
+        word = words[index]
+        flag, _, value = word.partition("=")
+        if flag in ("-l", "--selector", "--field-selector", "-n", "--namespace"):
+            if not value:
+                index += 1
+                if index >= len(words):
+                    raise ArgumentError(f"error: flag needs an argument: {flag}")
+                value = words[index]
+            if flag in ("-n", "--namespace"):
+                namespace = value
+            else:
+                selectors["field_selector" if flag == "--field-selector" else "label_selector"] = (
+                    value
+                )
+        elif word.startswith("-"):
+            pass  # --wait, --now, --grace-period...: the result is the same for a lab
+        elif "/" in word:
+            type_name, _, name = word.partition("/")
+            resource_type = resource_type or type_name
+            names.append(name)
+        elif not resource_type:
+            resource_type = word
+        else:
+            names.append(word)
+        index += 1
+    if resource_type not in RESOURCE_TYPES:
+        raise ArgumentError(
+            f'error: the server doesn\'t have a resource type "{resource_type or ""}"'
+        )
+    if not names and not selectors:
+        raise ArgumentError("error: resource(s) were provided, but no name was specified")
+    return resource_type, names, selectors, namespace
+
+
+def delete(kubeconfig: str, args: str) -> Answer:
+    """`kubectl delete ARGS`: by names or selectors; the answer names each object deleted.
+
+    It does not wait here (a learner's request must not hang); `targets` lets a caller wait.
+    """
+    try:
+        resource_type, names, selectors, namespace = _parse_delete(
+            args, session_namespace(kubeconfig)
+        )
+    except (ArgumentError, ValueError) as exc:
+        return Answer(False, str(exc))
+    version, kind = RESOURCE_TYPES[resource_type]
+    deleted: list[Target] = []
     try:
         with api_client_from_kubeconfig(kubeconfig) as api:
-            CoreV1Api(api).delete_namespaced_pod(name, namespace)
+            resource = _resource(api, version, kind)
+            where = {"namespace": namespace} if resource.namespaced else {}
+            if selectors:
+                listed = resource.get(**where, **selectors)
+                names = [item.metadata.name for item in listed.items]
+                if not names:
+                    return Answer(True, "No resources found")
+            for name in names:
+                resource.delete(name=name, **where)
+                deleted.append(Target(version, kind, where.get("namespace"), name))
+    except ApiException as exc:
+        return Answer(False, api_error_message(exc), tuple(deleted))
+    except HTTPError:
+        return Answer(False, UNREACHABLE, tuple(deleted))
+    lines = [f'{t.kind.lower()} "{t.name}" deleted' for t in deleted]
+    return Answer(True, "\n".join(lines), tuple(deleted))
+
+
+def present(kubeconfig: str, targets: tuple[Target, ...]) -> list[Target]:
+    """The targets that still exist (a deleted pod lingers while it terminates)."""
+    left = []
+    with api_client_from_kubeconfig(kubeconfig) as api:
+        for target in targets:
+            resource = _resource(api, target.api_version, target.kind)
+            where = {"namespace": target.namespace} if target.namespace else {}
+            try:
+                resource.get(name=target.name, **where)
+            except ApiException as exc:
+                if exc.status == 404:
+                    continue
+                raise
+            left.append(target)
+    return left
+
+
+def annotate(kubeconfig: str, args: str) -> Answer:
+    """`kubectl annotate TYPE NAME key=value [key-]... [--overwrite] [-n NS]`."""
+    words = [w for w in shlex.split(args) if w != "--overwrite"]
+    namespace = session_namespace(kubeconfig)
+    if "-n" in words:
+        at = words.index("-n")
+        namespace = words[at + 1] if at + 1 < len(words) else namespace
+        del words[at : at + 2]
+    if words and "/" in words[0]:
+        words = [*words[0].split("/", 1), *words[1:]]
+    if len(words) < 3 or words[0] not in RESOURCE_TYPES:
+        return Answer(False, "error: you must specify a resource, a name and key=value pairs")
+    version, kind = RESOURCE_TYPES[words[0]]
+    name, changes = words[1], words[2:]
+    annotations: dict[str, str | None] = {}
+    for change in changes:
+        if change.endswith("-") and "=" not in change:
+            annotations[change[:-1]] = None
+        elif "=" in change:
+            key, _, value = change.partition("=")
+            annotations[key] = value
+        else:
+            return Answer(False, f"error: invalid annotation format: {change}")
+    try:
+        with api_client_from_kubeconfig(kubeconfig) as api:
+            resource = _resource(api, version, kind)
+            where = {"namespace": namespace} if resource.namespaced else {}
+            resource.patch(
+                body={"metadata": {"annotations": annotations}},
+                name=name,
+                content_type=MERGE,
+                **where,
+            )
     except ApiException as exc:
         return Answer(False, api_error_message(exc))
     except HTTPError:
         return Answer(False, UNREACHABLE)
-    return Answer(True, f'pod "{name}" deleted')
+    return Answer(True, f"{kind.lower()}/{name} annotated")
+
+
+def debug(kubeconfig: str, args: str) -> Answer:
+    """`kubectl debug pod/NAME --image=I [--image-pull-policy=P] [--container=C] [-- CMD...]`.
+
+    Adds an ephemeral container through the pods/ephemeralcontainers subresource.
+    """
+    words = shlex.split(args)
+    command: list[str] = []
+    if "--" in words:
+        at = words.index("--")
+        words, command = words[:at], words[at + 1 :]
+    options = dict(w[2:].partition("=")[::2] for w in words if w.startswith("--"))
+    targets = [w for w in words if not w.startswith("-")]
+    if not targets or not options.get("image"):
+        return Answer(False, "error: --image is required, with a pod to debug")
+    name = targets[0].removeprefix("pod/").removeprefix("pods/")
+    container: dict[str, Any] = {
+        "name": options.get("container") or "debugger",
+        "image": options["image"],
+        "stdin": True,
+        "tty": True,
+    }
+    if options.get("image-pull-policy"):
+        container["imagePullPolicy"] = options["image-pull-policy"]
+    if options.get("target"):
+        container["targetContainerName"] = options["target"]
+    if command:
+        container["command"] = command
+    namespace = session_namespace(kubeconfig)
+    try:
+        with api_client_from_kubeconfig(kubeconfig) as api:
+            core = CoreV1Api(api)
+            pod = core.read_namespaced_pod(name, namespace)
+            existing = [
+                api.sanitize_for_serialization(c) for c in pod.spec.ephemeral_containers or []
+            ]
+            core.patch_namespaced_pod_ephemeralcontainers(
+                name, namespace, {"spec": {"ephemeralContainers": [*existing, container]}}
+            )
+    except ApiException as exc:
+        return Answer(False, api_error_message(exc))
+    except HTTPError:
+        return Answer(False, UNREACHABLE)
+    return Answer(True, f"Defaulting debug container name to {container['name']}.")
+
+
+def run_kubectl_action(kubeconfig: str, action: dict[str, Any]) -> Answer:
+    """One `apply`, `delete`, `annotate` or `debug` action of a lab file (docs/lab-authoring.md)."""
+    if "apply" in action:
+        text = action["apply"]
+        try:
+            manifest = parse_manifest(text) if isinstance(text, str) else text
+        except ManifestError as exc:
+            return Answer(False, str(exc))
+        return apply_manifest(kubeconfig, manifest)
+    if "delete" in action:
+        return delete(kubeconfig, action["delete"])
+    if "annotate" in action:
+        return annotate(kubeconfig, action["annotate"])
+    if "debug" in action:
+        return debug(kubeconfig, action["debug"])
+    raise ValueError(f"not a kubectl action: {sorted(action)}")

@@ -5,12 +5,18 @@ from typing import Any
 _ID = {"type": "string", "pattern": "^[a-z0-9]([-a-z0-9]*[a-z0-9])?$", "maxLength": 63}
 _DURATION = {"type": "string", "pattern": "^[0-9]+(ms|s|m|h)$"}
 
+# A change to the world while the lab runs (docs/lab-authoring.md, "World actions").
+_WORLD_CHANGE = {"type": "object", "minProperties": 1, "maxProperties": 1}
+
 _ACTION = {
     "type": "object",
     "oneOf": [
         {"required": ["apply"], "properties": {"apply": {"type": "string", "minLength": 1}}},
         {"required": ["delete"], "properties": {"delete": {"type": "string", "minLength": 1}}},
         {"required": ["wait"], "properties": {"wait": _DURATION}},
+        {"required": ["annotate"], "properties": {"annotate": {"type": "string", "minLength": 1}}},
+        {"required": ["debug"], "properties": {"debug": {"type": "string", "minLength": 1}}},
+        {"required": ["world"], "properties": {"world": _WORLD_CHANGE}},
     ],
     "minProperties": 1,
     "maxProperties": 1,
@@ -31,13 +37,31 @@ _STEP = {
     },
 }
 
+# A ref resolved through the registries, or an image as it sits on the node (a stale digest).
+_CACHE_ENTRY = {
+    "oneOf": [
+        {"type": "string", "minLength": 1},
+        {
+            "type": "object",
+            "required": ["ref"],
+            "properties": {
+                "ref": {"type": "string", "minLength": 1},
+                "digest": {"type": "string", "pattern": "^sha256:[0-9a-f]{64}$"},
+                "size": {"type": "integer", "minimum": 0},
+                "last_used": _DURATION,
+                "preloaded": {"type": "boolean"},
+            },
+        },
+    ]
+}
+
 _NODE = {
     "type": "object",
     "required": ["name"],
     "properties": {
         "name": _ID,
         "labels": {"type": "object", "additionalProperties": {"type": "string"}},
-        "cache": {"type": "array", "items": {"type": "string"}},
+        "cache": {"type": "array", "items": _CACHE_ENTRY},
     },
 }
 
@@ -51,6 +75,9 @@ _WORLD = {
         "secrets": {"type": "array", "items": {"type": "object"}},
         "objects": {"type": "array", "items": {"type": "object"}},
         "timeline": {"type": "array", "items": {"type": "object"}},
+        "namespaces": {"type": "array"},
+        "admission": {"type": "object"},
+        "apiserver": {"type": "object"},
     },
 }
 

@@ -18,14 +18,15 @@ from django.test import override_settings
 
 from clusters import actions, provisioning
 from clusters.apiserver.testing import SimulatorHandle, running_simulator
+from clusters.sim.world import apply_change
 from clusters.watcher import ResourceWatch
-from labs.loader import Lab
-from labs.manifests import parse_manifest
+from labs.loader import Lab, validating
 from labs.models import LabSession
 
 SOLVER_USERNAME = "lab-solver"
 QUIET_SECONDS = 0.4  # the stream counts as settled after this long without a new event
 SETTLE_TIMEOUT_SECONDS = 15.0
+DELETE_WAIT_SECONDS = 120  # virtual seconds; a pod's default grace period is 30 s
 _DURATION = re.compile(r"^(\d+)(ms|s|m|h)$")
 _UNIT_SECONDS = {"ms": 0.001, "s": 1, "m": 60, "h": 3600}
 
@@ -33,6 +34,20 @@ _UNIT_SECONDS = {"ms": 0.001, "s": 1, "m": 60, "h": 3600}
 def duration_seconds(text: str) -> float:
     number, unit = _DURATION.match(text).groups()
     return int(number) * _UNIT_SECONDS[unit]
+
+
+def world_changes(change: dict[str, Any]) -> list[dict[str, Any]]:
+    """A lab file's world action as the simulator's timeline changes (docs/simulator.md)."""
+    if "move_tag" in change:
+        return [{"move_tag": change["move_tag"]}]
+    if "registry" in change:
+        spec = change["registry"]
+        return [{"registry_down" if spec.get("down") else "registry_up": spec["host"]}]
+    if "load_image" in change:
+        spec = change["load_image"]
+        image = {k: spec[k] for k in ("ref", "digest", "size") if k in spec}
+        return [{"cache": {"node": node, "image": image}} for node in spec["nodes"]]
+    raise ValueError(f"the simulator cannot do this world change yet: {sorted(change)}")
 
 
 @dataclass
@@ -49,6 +64,7 @@ class LabRun:
         owner, _ = get_user_model().objects.get_or_create(
             username=SOLVER_USERNAME, defaults={"is_active": False}
         )
+        validating(lab)
         self.session = LabSession.objects.create(owner=owner, lab_id=lab.id)
         provisioning.provision_session(self.session.pk)
         self.session.refresh_from_db()
@@ -66,14 +82,35 @@ class LabRun:
         if "wait" in action:
             self.sim.advance(duration_seconds(action["wait"]))
             return None
-        if "apply" in action:
-            answer = actions.apply_manifest(
-                self.session.kubeconfig, parse_manifest(action["apply"])
-            )
-        else:
-            answer = actions.delete_pod(self.session.kubeconfig, action["delete"])
+        if "world" in action:
+            return self.change_world(action["world"])
+        answer = actions.run_kubectl_action(self.session.kubeconfig, action)
         self.sim.advance(0)  # let the cluster act on it now (scheduling, kubelet)
+        if "delete" in action and answer.targets:
+            self.wait_until_gone(answer.targets)
         return answer.message
+
+    def wait_until_gone(self, targets: tuple[actions.Target, ...]) -> None:
+        """`kubectl delete` waits for the objects to go: move the clock until they have."""
+        waited = 0.0
+        while actions.present(self.session.kubeconfig, targets) and waited < DELETE_WAIT_SECONDS:
+            self.sim.advance(1)
+            waited += 1
+
+    def change_world(self, change: dict[str, Any]) -> str:
+        """A node-side or registry change (docs/lab-authoring.md, "World actions").
+
+        The simulator has no API for these yet, so the solver asks its engine directly.
+        """
+        try:
+            simulator_changes = world_changes(change)
+        except ValueError as exc:
+            return str(exc)
+        tenant = self.sim.simulator.tenants[self.session.namespace]
+        for simulator_change in simulator_changes:
+            self.sim.call(apply_change, tenant, simulator_change)
+        self.sim.advance(0)
+        return "world changed"
 
     def settle(self) -> None:
         """Wait until the watches have delivered everything the cluster did."""

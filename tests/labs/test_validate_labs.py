@@ -5,7 +5,7 @@ from pathlib import Path
 import pytest
 from django.core.management import CommandError, call_command
 
-from labs.loader import CONTENT_DIR, lab_files
+from labs.loader import CONTENT_DIR, lab_files, load_labs
 
 LAB_1 = CONTENT_DIR / "01-three-policies.md"
 
@@ -26,9 +26,18 @@ def line_of(path: Path, needle: str, occurrence: int = 1) -> int:
 
 def test_every_shipped_lab_is_valid(capsys):
     call_command("validate_labs")
-    out = capsys.readouterr().out
-    assert len(out.splitlines()) == len(lab_files())
-    assert "area  1  three-policies" in out
+    lines = capsys.readouterr().out.splitlines()
+    lab_lines = [line for line in lines if line.startswith("ok   area") and "quiz:" not in line]
+    assert len(lab_lines) == len(lab_files())
+    assert "area  1  three-policies" in lab_lines[0]
+    assert lines[-1].startswith(f"{len({lab.area for lab in load_labs().values()})} areas, ")
+
+
+def test_every_area_has_a_valid_quiz(capsys):
+    call_command("validate_labs")
+    quiz_lines = [line for line in capsys.readouterr().out.splitlines() if "quiz:" in line]
+    assert len(quiz_lines) == 20
+    assert all(line.startswith("ok ") for line in quiz_lines)
 
 
 @pytest.mark.parametrize(
