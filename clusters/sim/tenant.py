@@ -19,6 +19,7 @@ from clusters.sim.clock import Clock
 from clusters.sim.cronjobs import arm as arm_cronjob
 from clusters.sim.cronjobs import default_cronjob, validate_cronjob
 from clusters.sim.cronjobs import fire as fire_cronjob
+from clusters.sim.decoding import check_types
 from clusters.sim.defaults import default_pod, default_pod_spec
 from clusters.sim.events import EventRecorder, involved_pod
 from clusters.sim.ids import make_suffix, make_uid, rfc3339
@@ -228,9 +229,8 @@ class Tenant:
             raise errors.bad_request("the body of the request must be an object")
         obj = deep_copy(body)
         obj["apiVersion"], obj["kind"] = rtype.api_version, rtype.kind
+        check_types(obj, rtype.kind, rtype.api_version)
         meta = obj.setdefault("metadata", {})
-        if not isinstance(meta, dict):
-            raise errors.bad_request("metadata must be an object")
         if (
             rtype.namespaced
             and meta.get("namespace")
@@ -359,6 +359,7 @@ class Tenant:
         if not isinstance(body, dict):
             raise errors.bad_request("the body of the request must be an object")
         new = deep_copy(body)
+        check_types({**new, "apiVersion": rtype.api_version}, rtype.kind, rtype.api_version)
         meta = new.setdefault("metadata", {})
         if meta.get("name") and meta["name"] != name:
             raise errors.bad_request("the name of the object does not match the name on the URL")
