@@ -324,7 +324,8 @@ async def _evict(
 ) -> dict[str, Any]:
     """policy/v1 Eviction (kubectl drain): a graceful delete; no PodDisruptionBudgets here."""
     body = await read_json(request)
-    options = (body.get("deleteOptions") or {}) if isinstance(body, dict) else {}
+    options = body.get("deleteOptions") if isinstance(body, dict) else None
+    options = options if isinstance(options, dict) else {}
     grace = options.get("gracePeriodSeconds")
     tenant.delete("pods", namespace, name, grace if isinstance(grace, int) else None, dry_run)
     return {"kind": "Status", "apiVersion": "v1", "metadata": {}, "status": "Success", "code": 201}
