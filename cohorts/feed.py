@@ -64,10 +64,18 @@ def publish_progress(session_id: int, events: Iterable[SessionEvent]) -> None:
         return
     try:
         session, groups = session_and_groups(session_id)
-        layer = get_channel_layer()
-        for group in groups:
-            for event in events:
-                message = {"type": "board.progress", "progress": board_message(session, event)}
-                async_to_sync(layer.group_send)(group, message)
+        sends = [
+            (group, {"type": "board.progress", "progress": board_message(session, event)})
+            for group in groups
+            for event in events
+        ]
+        if sends:
+            async_to_sync(_send_all)(get_channel_layer(), sends)
     except Exception:
         log.exception("could not publish progress of session %s to its cohorts", session_id)
+
+
+async def _send_all(layer, sends: list[tuple[str, dict[str, Any]]]) -> None:
+    # One trip into the event loop for all of them: each async_to_sync costs a thread hop.
+    for group, message in sends:
+        await layer.group_send(group, message)
