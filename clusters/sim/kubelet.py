@@ -221,6 +221,8 @@ def exited(t: Tenant, payload: dict[str, Any]) -> None:
         "finishedAt": rfc3339(now),
         "containerID": state["container_id"],
     }
+    if payload.get("exit_message"):
+        terminated["message"] = payload["exit_message"]  # what it wrote to /dev/termination-log
     policy = pod["spec"].get("restartPolicy", "Always")
     restarts = policy == "Always" or (policy == "OnFailure" and code != 0)
     init = _is_init(pod, payload["container"])
@@ -438,6 +440,7 @@ def start(t: Tenant, payload: dict[str, Any]) -> None:
             "container": name,
             "container_id": container_id,
             "exit_code": run.get("exit_code", 1),
+            "exit_message": run.get("exit_message", ""),
         }
         t.add_timer(float(run["exit_after"]), "kubelet_exit", payload)
 

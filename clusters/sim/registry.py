@@ -191,16 +191,32 @@ def is_private(registries: dict[str, dict[str, Any]], ref: ImageReference) -> bo
     return bool(repo and repo.get("private"))
 
 
-def image_behaviour(registries: dict[str, dict[str, Any]], digest: str) -> dict[str, Any]:
-    """What a container of this image does once started: {"exit_after": s, "exit_code": n}.
+BEHAVIOUR_KEYS = ("exit_after", "exit_code", "exit_message", "ready", "live", "healthy_for")
 
-    An entry without `run` serves forever (a web server).
+
+def image_behaviour(registries: dict[str, dict[str, Any]], digest: str) -> dict[str, Any]:
+    """What a container of this image does once started, e.g. {"exit_after": 30, "exit_code": 1}.
+
+    Read from the tag entry's `run` mapping or the same keys on the entry itself; durations may
+    be written `30s`. An entry without them serves forever (a web server).
     """
+    from clusters.sim.world import parse_duration
+
     for registry in registries.values():
         for repo in registry.get("repositories", []):
             for entry in [*(repo.get("tags") or {}).values(), *repo.get("untagged", [])]:
-                if entry.get("digest") == digest and entry.get("run"):
-                    return entry["run"]
+                if entry.get("digest") != digest:
+                    continue
+                run = {
+                    **{k: entry[k] for k in BEHAVIOUR_KEYS if k in entry},
+                    **(entry.get("run") or {}),
+                }
+                if not run:
+                    continue
+                for key in ("exit_after", "healthy_for"):
+                    if key in run:
+                        run[key] = parse_duration(run[key])
+                return run
     return {}
 
 

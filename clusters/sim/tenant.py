@@ -261,6 +261,8 @@ class Tenant:
             default_pod(obj, make_suffix(self.seed, self.counter))
             validate_pod_create(obj)
             meta["generation"] = 1
+        elif resource == "secrets":
+            _fold_string_data(obj)
         elif resource == "services":
             default_service(self, obj)
             validate_service(obj)
@@ -569,6 +571,16 @@ class Tenant:
         )
         heapq.heapify(tenant.timers)
         return tenant
+
+
+def _fold_string_data(secret: dict[str, Any]) -> None:
+    """The API server writes a Secret's stringData into data (base64) and drops it."""
+    string_data = secret.pop("stringData", None) or {}
+    if string_data:
+        data = secret.setdefault("data", {})
+        for key, value in string_data.items():
+            data[key] = base64.b64encode(str(value).encode()).decode()
+    secret.setdefault("type", "Opaque")
 
 
 # --- timer actions ----------------------------------------------------------------------------

@@ -79,6 +79,10 @@ def realise(t: Tenant, world: dict[str, Any]) -> None:
         t.store.create(
             "nodes", node_object(spec, index, t.next_uid(), t.clock.now(), t.caches[name])
         )
+    for obj in [*(world.get("secrets") or []), *(world.get("objects") or [])]:
+        namespace = (obj.get("metadata") or {}).get("namespace")
+        if namespace and t.store.get("namespaces", "", namespace) is None:
+            t.create("namespaces", None, {"metadata": {"name": namespace}})
     for secret in world.get("secrets") or []:
         t.create(
             "secrets",
@@ -107,6 +111,12 @@ def apply_change(t: Tenant, change: dict[str, Any]) -> None:
         ] = True
     if "registry_up" in change:
         t.registries.get(change["registry_up"], {}).pop("down", None)
+    if "registry" in change:  # {host, down: true, fault: ..., ...}: set fields of one registry
+        fields = dict(change["registry"])
+        registry = t.registries.setdefault(
+            fields["host"], {"host": fields["host"], "repositories": []}
+        )
+        registry.update(fields)
     if "cache" in change:
         spec = change["cache"]
         seed_cache(t, spec["node"], spec.get("image") or spec)

@@ -117,3 +117,19 @@ def test_the_moved_tag_is_visible_in_the_registry() -> None:
     from clusters.sim.registry import lookup_tag
 
     assert lookup_tag(tenant.registries, parse_normalized_named("lab/crash:1.0"))["digest"] == B
+
+
+def test_behaviour_keys_may_sit_on_the_tag_entry_with_durations() -> None:
+    """The lab drafts' form: `exit_after: 30s, exit_message: ...` directly on the tag."""
+    tag = {"digest": A, "size": 1000, "exit_after": "30s", "exit_message": "build 1.0"}
+    world = {
+        "registries": [
+            {"host": "docker.io", "repositories": [{"name": "lab/crash", "tags": {"1.0": tag}}]}
+        ],
+        "nodes": [{"name": "node-1"}],
+    }
+    simulator, clock, tenant = new_tenant(world)
+    tenant.create("pods", "lab", pod("crash", "lab/crash:1.0", "IfNotPresent", "node-1"))
+    run(simulator, clock, 40)
+    last = _status(tenant)["lastState"]["terminated"]
+    assert (last["exitCode"], last["message"]) == (1, "build 1.0")

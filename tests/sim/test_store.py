@@ -126,3 +126,28 @@ def test_a_tenant_saves_to_json_and_restores_to_the_same_future() -> None:
         )
     counts = sorted((e["reason"], e["count"]) for e in tenant.store.list("events"))
     assert sorted((e["reason"], e["count"]) for e in restored.store.list("events")) == counts
+
+
+def test_world_secrets_get_their_namespace_and_string_data_becomes_data() -> None:
+    import base64
+
+    from tests.sim.worlds import lab1_world
+
+    secret = {
+        "metadata": {"name": "regcred", "namespace": "ns-a"},
+        "type": "kubernetes.io/dockerconfigjson",
+        "stringData": {".dockerconfigjson": '{"auths": {}}'},
+    }
+    _, _, tenant = new_tenant(lab1_world(secrets=[secret]))
+    stored = tenant.store.get("secrets", "ns-a", "regcred")
+    assert "stringData" not in stored
+    assert base64.b64decode(stored["data"][".dockerconfigjson"]) == b'{"auths": {}}'
+
+
+def test_a_timeline_registry_change_sets_its_fields() -> None:
+    from tests.sim.worlds import lab1_world
+
+    world = lab1_world(timeline=[{"after": "30s", "registry": {"host": "docker.io", "down": True}}])
+    simulator, clock, tenant = new_tenant(world)
+    run(simulator, clock, 31)
+    assert tenant.registries["docker.io"]["down"] is True
