@@ -18,7 +18,7 @@ from clusters.sim.nodes import add_image, cached_digest, node_address, node_imag
 from clusters.sim.podstatus import pod_status
 from clusters.sim.probes import start_probing
 from clusters.sim.reference import InvalidReference, parse_normalized_named
-from clusters.sim.registry import PullFailure, image_behaviour, is_private, resolve
+from clusters.sim.registry import PullFailure, image_behaviour, is_private, resolve_with_mirrors
 
 if TYPE_CHECKING:
     from clusters.sim.tenant import Tenant
@@ -303,7 +303,11 @@ def ensure_image_exists(
         )
     t.pull_errors.pop(key, None)
     record(t, pod, name, "Normal", im.PULLING_IMAGE, im.pulling_message(image), node)
-    outcome = resolve(t.registries, ref, t.pull_credentials(pod), now, frozenset(cache["images"]))
+    mirrors = (t.node_mirrors.get(node) or {}).get(ref.domain) or []
+    credentials = t.pull_credentials(pod)
+    outcome = resolve_with_mirrors(
+        t.registries, ref, mirrors, credentials, now, frozenset(cache["images"])
+    )
     if isinstance(outcome, PullFailure):
         duration, result = outcome.latency, {"error": outcome.error}
     else:

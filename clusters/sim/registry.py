@@ -177,6 +177,24 @@ def resolve(
     return Resolved(entry["digest"], int(entry.get("size", 0)), latency, bandwidth)
 
 
+def resolve_with_mirrors(
+    registries: dict[str, dict[str, Any]],
+    ref: ImageReference,
+    mirrors: list[str],
+    credentials: list[dict[str, str]] | None = None,
+    now: float = 0.0,
+    cached: frozenset[str] = frozenset(),
+) -> Resolved | PullFailure:
+    """containerd's hosts.toml: try each mirror of the ref's registry in order, then the
+    registry itself; the image keeps its name. The upstream error is the one reported."""
+    for host in mirrors:
+        mirrored = ImageReference(host, ref.path, ref.tag, ref.digest)
+        outcome = resolve(registries, mirrored, credentials, now, cached)
+        if isinstance(outcome, Resolved):
+            return outcome
+    return resolve(registries, ref, credentials, now, cached)
+
+
 def _find(repo: dict[str, Any], ref: ImageReference) -> dict[str, Any] | None:
     tags = repo.get("tags") or {}
     if ref.digest:

@@ -83,7 +83,10 @@ class Tenant:
         self.kube_pods: dict[str, dict[str, Any]] = {}
         self.load: dict[str, int] = {}
         self.node_busy_until: dict[str, list[float]] = {}
-        self.node_disk_used: dict[str, int] = {}  # bytes on the image filesystem besides images
+        self.node_disk_used: dict[str, int] = {}
+        self.node_mirrors: dict[
+            str, dict[str, list[str]]
+        ] = {}  # node -> registry -> mirrors  # bytes on the image filesystem besides images
         self.ip_next: dict[str, int] = {}
         self.timers: list[list[Any]] = []
         self.timer_seq = 0
@@ -528,6 +531,7 @@ class Tenant:
             "load": self.load,
             "node_busy_until": self.node_busy_until,
             "node_disk_used": self.node_disk_used,
+            "node_mirrors": self.node_mirrors,
             "cron_seen": self.cron_seen,
             "ip_next": self.ip_next,
             "timers": self.timers,
@@ -554,6 +558,7 @@ class Tenant:
             "load",
             "node_busy_until",
             "node_disk_used",
+            "node_mirrors",
             "cron_seen",
             "ip_next",
             "timers",

@@ -72,6 +72,8 @@ def realise(t: Tenant, world: dict[str, Any]) -> None:
     for index, spec in enumerate(world.get("nodes") or [{"name": "node-1"}]):
         name = spec["name"]
         t.caches[name] = new_cache()
+        if spec.get("mirrors"):  # {"docker.io": ["mirror.corp:5000"]}, containerd's hosts.toml
+            t.node_mirrors[name] = {k: list(v) for k, v in spec["mirrors"].items()}
         if spec.get("disk_used"):
             t.node_disk_used[name] = parse_quantity(spec["disk_used"])
         for entry in spec.get("cache") or []:
@@ -117,6 +119,9 @@ def apply_change(t: Tenant, change: dict[str, Any]) -> None:
             fields["host"], {"host": fields["host"], "repositories": []}
         )
         registry.update(fields)
+    if "mirrors" in change:  # {node, mirrors: {registry: [mirror, ...]}}: the node panel's change
+        spec = change["mirrors"]
+        t.node_mirrors[spec["node"]] = {k: list(v) for k, v in (spec.get("mirrors") or {}).items()}
     if "cache" in change:
         spec = change["cache"]
         seed_cache(t, spec["node"], spec.get("image") or spec)

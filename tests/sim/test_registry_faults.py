@@ -138,3 +138,28 @@ def test_a_rate_limit_counts_manifest_downloads_not_cached_resolutions() -> None
     assert isinstance(limited, PullFailure)
     assert "429 Too Many Requests - Server message: toomanyrequests:" in limited.error
     assert isinstance(resolve(registries, ref, now=21601), Resolved)  # the window moved on
+
+
+def test_a_node_mirror_serves_a_docker_io_image_while_docker_io_is_down() -> None:
+    """containerd hosts.toml mirrors (brief L4.2): the image keeps its docker.io name."""
+    from tests.sim.worlds import new_tenant, pod, run
+
+    nginx = {"name": "library/nginx", "tags": {"1.27": {"digest": D, "size": 1000}}}
+    world = {
+        "registries": [
+            {"host": "docker.io", "down": True, "repositories": [nginx]},
+            {"host": "mirror.corp:5000", "repositories": [nginx]},
+        ],
+        "nodes": [
+            {"name": "node-1", "mirrors": {"docker.io": ["mirror.corp:5000"]}},
+            {"name": "node-2"},
+        ],
+    }
+    simulator, clock, tenant = new_tenant(world)
+    tenant.create("pods", "lab", pod("web", "nginx:1.27", "IfNotPresent", "node-1"))
+    tenant.create("pods", "lab", pod("direct", "nginx:1.27", "IfNotPresent", "node-2"))
+    run(simulator, clock, 5)
+    mirrored = tenant.store.get("pods", "lab", "web")["status"]["containerStatuses"][0]
+    assert mirrored["imageID"] == f"docker.io/library/nginx@{D}"
+    unmirrored = tenant.store.get("pods", "lab", "direct")["status"]["containerStatuses"][0]
+    assert "connection refused" in unmirrored["state"]["waiting"]["message"]
