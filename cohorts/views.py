@@ -64,7 +64,17 @@ def new_cohort(request: HttpRequest) -> HttpResponse:
         cohort.trainer = request.user
         cohort.save()
         return redirect("cohort_board", cohort_id=cohort.pk)
-    return render(request, "cohorts/new.html", {"form": form})
+    return render(request, "cohorts/form.html", {"form": form})
+
+
+@login_required
+def edit_cohort(request: HttpRequest, cohort_id: int) -> HttpResponse:
+    cohort = _trainer_cohort(request, cohort_id)
+    form = CohortForm(request.POST or None, instance=cohort)
+    if request.method == "POST" and form.is_valid():
+        form.save()
+        return redirect("cohort_board", cohort_id=cohort.pk)
+    return render(request, "cohorts/form.html", {"form": form, "cohort": cohort})
 
 
 @login_required
@@ -146,6 +156,19 @@ def reset_session(request: HttpRequest, cohort_id: int, user_id: int, session_id
         transaction.on_commit(lambda: tasks.provision_session.delay(fresh.pk))
         messages.info(request, f"Session #{session.pk} is ending; #{fresh.pk} is starting.")
     return redirect("cohort_learner", cohort_id=cohort.pk, user_id=user_id)
+
+
+@login_required
+@require_POST
+def remove_learner(request: HttpRequest, cohort_id: int, user_id: int) -> HttpResponse:
+    """Take a learner off the cohort; their sessions stay theirs and keep running."""
+    cohort = _trainer_cohort(request, cohort_id)
+    membership = get_object_or_404(
+        Membership.objects.select_related("learner"), cohort=cohort, learner_id=user_id
+    )
+    membership.delete()
+    messages.info(request, f"{membership.learner.get_username()} is no longer in {cohort.name}.")
+    return redirect("cohort_board", cohort_id=cohort.pk)
 
 
 @login_required

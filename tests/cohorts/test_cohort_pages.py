@@ -66,3 +66,23 @@ def test_nobody_else_changes_the_code(client, cohort, member, outsider, who):
     assert client.post(url).status_code == 404
     cohort.refresh_from_db()
     assert cohort.join_code == old
+
+
+def test_the_trainer_edits_the_cohort(client, cohort, trainer):
+    client.force_login(trainer)
+    url = reverse("cohort_edit", kwargs={"cohort_id": cohort.pk})
+    assert 'value="three-policies"' in client.get(url).content.decode()
+    response = client.post(url, {"name": "Renamed", "ends_at": "2030-01-01T09:00"})
+    cohort.refresh_from_db()
+    assert (cohort.name, cohort.lab_ids, cohort.ends_at.year) == ("Renamed", [], 2030)
+    assert response.url == reverse("cohort_board", kwargs={"cohort_id": cohort.pk})
+
+
+@pytest.mark.parametrize("who", ["member", "outsider"])
+def test_nobody_else_edits_it(client, cohort, member, outsider, who):
+    client.force_login(member if who == "member" else outsider)
+    url = reverse("cohort_edit", kwargs={"cohort_id": cohort.pk})
+    assert client.get(url).status_code == 404
+    assert client.post(url, {"name": "Mine now"}).status_code == 404
+    cohort.refresh_from_db()
+    assert cohort.name == "Tuesday workshop"
