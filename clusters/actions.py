@@ -133,15 +133,24 @@ def delete_pod(kubeconfig: str, name: str) -> Answer:
     return delete(kubeconfig, f"pod {name}")
 
 
-def _parse_delete(args: str, namespace: str) -> tuple[str, list[str], dict[str, str], str]:
-    """kubectl delete's arguments: (resource type, names, selectors, namespace).
+@dataclass
+class KubectlArgs:
+    """What `kubectl delete|annotate` arguments select, and the annotation changes."""
 
-    `web` alone means the pod `web` (the solver's short form).
-    """
+    resource_type: str
+    names: list[str]
+    selectors: dict[str, str]  # label_selector / field_selector, as the client takes them
+    namespace: str
+    every: bool = False  # --all
+    changes: list[str] = field(default_factory=list)  # key=value or key-
+
+
+def parse_kubectl_args(args: str, namespace: str) -> KubectlArgs:
+    """kubectl's selection arguments. `web` alone means the pod `web` (a lab's short form)."""
     words = shlex.split(args)
     if len(words) == 1 and "/" not in words[0]:
         words = ["pod", words[0]]
-    resource_type, names, selectors = "", [], {}
+    parsed = KubectlArgs("", [], {}, namespace)
     index = 0
     while index < len(words):
         word = words[index]
@@ -153,53 +162,59 @@ def _parse_delete(args: str, namespace: str) -> tuple[str, list[str], dict[str, 
                     raise ArgumentError(f"error: flag needs an argument: {flag}")
                 value = words[index]
             if flag in ("-n", "--namespace"):
-                namespace = value
+                parsed.namespace = value
             else:
-                selectors["field_selector" if flag == "--field-selector" else "label_selector"] = (
-                    value
-                )
+                key = "field_selector" if flag == "--field-selector" else "label_selector"
+                parsed.selectors[key] = value
+        elif word in ("--all", "-A"):
+            parsed.every = True
         elif word.startswith("-"):
-            pass  # --wait, --now, --grace-period...: the result is the same for a lab
+            pass  # --wait, --now, --overwrite, --grace-period...: the same result for a lab
+        elif parsed.resource_type and ("=" in word or word.endswith("-")):
+            parsed.changes.append(word)
         elif "/" in word:
             type_name, _, name = word.partition("/")
-            resource_type = resource_type or type_name
-            names.append(name)
-        elif not resource_type:
-            resource_type = word
+            parsed.resource_type = parsed.resource_type or type_name
+            parsed.names.append(name)
+        elif not parsed.resource_type:
+            parsed.resource_type = word
         else:
-            names.append(word)
+            parsed.names.append(word)
         index += 1
-    if resource_type not in RESOURCE_TYPES:
+    if parsed.resource_type not in RESOURCE_TYPES:
         raise ArgumentError(
-            f'error: the server doesn\'t have a resource type "{resource_type or ""}"'
+            f'error: the server doesn\'t have a resource type "{parsed.resource_type}"'
         )
-    if not names and not selectors:
+    if not parsed.names and not parsed.selectors and not parsed.every:
         raise ArgumentError("error: resource(s) were provided, but no name was specified")
-    return resource_type, names, selectors, namespace
+    return parsed
+
+
+def _selected_names(resource: Any, where: dict[str, str], parsed: KubectlArgs) -> list[str]:
+    if parsed.names:
+        return parsed.names
+    listed = resource.get(**where, **parsed.selectors)
+    return [item.metadata.name for item in listed.items]
 
 
 def delete(kubeconfig: str, args: str) -> Answer:
-    """`kubectl delete ARGS`: by names or selectors; the answer names each object deleted.
+    """`kubectl delete ARGS`: by names, selectors or --all; the answer names each object deleted.
 
     It does not wait here (a learner's request must not hang); `targets` lets a caller wait.
     """
     try:
-        resource_type, names, selectors, namespace = _parse_delete(
-            args, session_namespace(kubeconfig)
-        )
-    except (ArgumentError, ValueError) as exc:
+        parsed = parse_kubectl_args(args, session_namespace(kubeconfig))
+    except ArgumentError as exc:
         return Answer(False, str(exc))
-    version, kind = RESOURCE_TYPES[resource_type]
+    version, kind = RESOURCE_TYPES[parsed.resource_type]
     deleted: list[Target] = []
     try:
         with api_client_from_kubeconfig(kubeconfig) as api:
             resource = _resource(api, version, kind)
-            where = {"namespace": namespace} if resource.namespaced else {}
-            if selectors:
-                listed = resource.get(**where, **selectors)
-                names = [item.metadata.name for item in listed.items]
-                if not names:
-                    return Answer(True, "No resources found")
+            where = {"namespace": parsed.namespace} if resource.namespaced else {}
+            names = _selected_names(resource, where, parsed)
+            if not names:
+                return Answer(True, "No resources found")
             for name in names:
                 resource.delete(name=name, **where)
                 deleted.append(Target(version, kind, where.get("namespace"), name))
@@ -229,43 +244,39 @@ def present(kubeconfig: str, targets: tuple[Target, ...]) -> list[Target]:
 
 
 def annotate(kubeconfig: str, args: str) -> Answer:
-    """`kubectl annotate TYPE NAME key=value [key-]... [--overwrite] [-n NS]`."""
-    words = [w for w in shlex.split(args) if w != "--overwrite"]
-    namespace = session_namespace(kubeconfig)
-    if "-n" in words:
-        at = words.index("-n")
-        namespace = words[at + 1] if at + 1 < len(words) else namespace
-        del words[at : at + 2]
-    if words and "/" in words[0]:
-        words = [*words[0].split("/", 1), *words[1:]]
-    if len(words) < 3 or words[0] not in RESOURCE_TYPES:
-        return Answer(False, "error: you must specify a resource, a name and key=value pairs")
-    version, kind = RESOURCE_TYPES[words[0]]
-    name, changes = words[1], words[2:]
-    annotations: dict[str, str | None] = {}
-    for change in changes:
-        if change.endswith("-") and "=" not in change:
-            annotations[change[:-1]] = None
-        elif "=" in change:
-            key, _, value = change.partition("=")
-            annotations[key] = value
-        else:
-            return Answer(False, f"error: invalid annotation format: {change}")
+    """`kubectl annotate TYPE (NAME | -l SEL [--field-selector SEL]) key=value... [key-]`."""
+    try:
+        parsed = parse_kubectl_args(args, session_namespace(kubeconfig))
+    except ArgumentError as exc:
+        return Answer(False, str(exc))
+    if not parsed.changes:
+        return Answer(False, "error: at least one annotation update is required")
+    annotations = {
+        change[:-1] if "=" not in change else change.partition("=")[0]: (
+            None if "=" not in change else change.partition("=")[2]
+        )
+        for change in parsed.changes
+    }
+    version, kind = RESOURCE_TYPES[parsed.resource_type]
     try:
         with api_client_from_kubeconfig(kubeconfig) as api:
             resource = _resource(api, version, kind)
-            where = {"namespace": namespace} if resource.namespaced else {}
-            resource.patch(
-                body={"metadata": {"annotations": annotations}},
-                name=name,
-                content_type=MERGE,
-                **where,
-            )
+            where = {"namespace": parsed.namespace} if resource.namespaced else {}
+            names = _selected_names(resource, where, parsed)
+            for name in names:
+                resource.patch(
+                    body={"metadata": {"annotations": annotations}},
+                    name=name,
+                    content_type=MERGE,
+                    **where,
+                )
     except ApiException as exc:
         return Answer(False, api_error_message(exc))
     except HTTPError:
         return Answer(False, UNREACHABLE)
-    return Answer(True, f"{kind.lower()}/{name} annotated")
+    if not names:
+        return Answer(True, "No resources found")
+    return Answer(True, "\n".join(f"{kind.lower()}/{name} annotated" for name in names))
 
 
 def debug(kubeconfig: str, args: str) -> Answer:

@@ -106,3 +106,25 @@ class StepResult(models.Model):
 
     def __str__(self) -> str:
         return f"{self.step_id} passed (evidence #{self.evidence_seq})"
+
+
+class QuizAttempt(models.Model):
+    """One go at an area's quiz (or its timed section): the answers given and the score."""
+
+    owner = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE)
+    area = models.PositiveSmallIntegerField()
+    timed = models.BooleanField(default=False)
+    # Question id -> the text of the choice given (answers are stored as text, like the bank).
+    answers = models.JSONField(default=dict)
+    score = models.PositiveSmallIntegerField(default=0)
+    total = models.PositiveSmallIntegerField(default=0)
+    started_at = models.DateTimeField(auto_now_add=True)
+    # A timed attempt must be submitted by this time (plus a little grace for the network).
+    deadline = models.DateTimeField(null=True, blank=True)
+    submitted_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        indexes = [models.Index(fields=["owner", "area"])]
+
+    def __str__(self) -> str:
+        return f"area {self.area} quiz by {self.owner_id}: {self.score}/{self.total}"

@@ -5,6 +5,7 @@ worker, and labs.pipeline. Used by `manage.py validate_labs --solve` and by the 
 """
 
 import contextlib
+import json
 import re
 import threading
 import time
@@ -15,17 +16,20 @@ from typing import Any
 from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.test import override_settings
+from kubernetes.client import CoreV1Api
 
 from clusters import actions, provisioning
 from clusters.apiserver.testing import SimulatorHandle, running_simulator
+from clusters.kube import api_client_from_kubeconfig
 from clusters.sim.world import apply_change
 from clusters.watcher import ResourceWatch
 from labs.loader import Lab, validating
-from labs.models import LabSession
+from labs.models import LabSession, SessionEvent
+from labs.normalise import event_payload, pod_payload
+from labs.pipeline import recheck
 
 SOLVER_USERNAME = "lab-solver"
-QUIET_SECONDS = 0.4  # the stream counts as settled after this long without a new event
-SETTLE_TIMEOUT_SECONDS = 15.0
+SETTLE_TIMEOUT_SECONDS = 30.0
 DELETE_WAIT_SECONDS = 120  # virtual seconds; a pod's default grace period is 30 s
 _DURATION = re.compile(r"^(\d+)(ms|s|m|h)$")
 _UNIT_SECONDS = {"ms": 0.001, "s": 1, "m": 60, "h": 3600}
@@ -48,6 +52,12 @@ def world_changes(change: dict[str, Any]) -> list[dict[str, Any]]:
         image = {k: spec[k] for k in ("ref", "digest", "size") if k in spec}
         return [{"cache": {"node": node, "image": image}} for node in spec["nodes"]]
     raise ValueError(f"the simulator cannot do this world change yet: {sorted(change)}")
+
+
+def stored_pod_uids(session_id: int) -> list[str]:
+    """The UIDs of every pod the session's stream has seen."""
+    payloads = SessionEvent.objects.filter(session_id=session_id, kind=SessionEvent.Kind.POD)
+    return list(payloads.values_list("payload__summary__uid", flat=True).distinct())
 
 
 @dataclass
@@ -113,16 +123,31 @@ class LabRun:
         return "world changed"
 
     def settle(self) -> None:
-        """Wait until the watches have delivered everything the cluster did."""
+        """Wait until the watches have stored everything the cluster did, then check once more.
+
+        "Everything" is what the cluster holds now: each pod and Event at its current
+        resourceVersion (the dedupe keys of labs.normalise), and a DELETED for each pod gone.
+        The last check (pipeline.recheck, as after a watch restart) does not race the watch
+        threads' own evaluation of the last event; step results are latched once either way.
+        """
+        expected = self.cluster_keys()
         deadline = time.monotonic() + SETTLE_TIMEOUT_SECONDS
-        last, quiet_since = -1, time.monotonic()
-        while time.monotonic() < deadline:
-            seq = LabSession.objects.values_list("last_seq", flat=True).get(pk=self.session.pk)
-            if seq != last:
-                last, quiet_since = seq, time.monotonic()
-            elif time.monotonic() - quiet_since >= QUIET_SECONDS:
-                return
-            time.sleep(0.05)
+        stored = self.session.events.filter(dedupe_key__in=expected)
+        while time.monotonic() < deadline and stored.count() < len(expected):
+            time.sleep(0.02)
+        recheck(self.session.pk)
+
+    def cluster_keys(self) -> set[str]:
+        namespace = self.session.namespace
+        with api_client_from_kubeconfig(self.session.kubeconfig) as api:
+            core = CoreV1Api(api)
+            pods = json.loads(core.list_namespaced_pod(namespace, _preload_content=False).data)
+            events = json.loads(core.list_namespaced_event(namespace, _preload_content=False).data)
+        keys = {pod_payload("ADDED", pod)[1] for pod in pods["items"]}
+        keys |= {event_payload("ADDED", event)[1] for event in events["items"]}
+        live_uids = {pod["metadata"]["uid"] for pod in pods["items"]}
+        gone = set(stored_pod_uids(self.session.pk)) - live_uids
+        return keys | {f"pod:{uid}:deleted" for uid in gone}
 
     def passed_steps(self) -> list[str]:
         passed = set(self.session.step_results.values_list("step_id", flat=True))

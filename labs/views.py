@@ -14,6 +14,7 @@ from django.utils.html import escape
 from django.views.decorators.http import require_POST
 
 from clusters import tasks
+from labs.catalogue import areas_for
 from labs.loader import Lab, get_lab, load_labs
 from labs.manifests import POLICIES, ManifestError, parse_manifest, pod_from_form
 from labs.models import LabSession
@@ -44,7 +45,8 @@ def catalogue(request: HttpRequest) -> HttpResponse:
     sessions = LabSession.objects.live().filter(owner=request.user).order_by("-created_at")
     labs = load_labs()
     live = [(s, labs.get(s.lab_id)) for s in sessions]
-    return render(request, "labs/catalogue.html", {"labs": labs.values(), "live": live})
+    context = {"areas": areas_for(request.user), "live": live}
+    return render(request, "labs/catalogue.html", context)
 
 
 @login_required
