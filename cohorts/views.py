@@ -25,6 +25,7 @@ from cohorts.timeline import describe
 from labs.loader import load_labs
 from labs.models import LabSession
 
+LIVE_STATES = (LabSession.State.PROVISIONING, LabSession.State.READY)
 TIMELINE_LIMIT = 1000  # events shown per session, so one runaway session cannot stall the page
 
 
@@ -122,11 +123,15 @@ def learner_timeline(request: HttpRequest, cohort_id: int, user_id: int) -> Http
     )
     labs = load_labs()
     sessions = []
-    for session in cohort_sessions(cohort, [user_id]):
+    for index, session in enumerate(cohort_sessions(cohort, [user_id])):
         events = session.events.order_by("seq")[:TIMELINE_LIMIT]
         lines = [describe(e.seq, e.kind, e.payload, e.created_at) for e in events]
         lab = labs.get(session.lab_id)
-        sessions.append({"session": session, "title": lab.title if lab else "", "lines": lines})
+        # The newest session, while its world exists, follows along live (static/js/timeline.js).
+        live = index == 0 and session.state in LIVE_STATES
+        sessions.append(
+            {"session": session, "title": lab.title if lab else "", "lines": lines, "live": live}
+        )
     context = {
         "cohort": cohort,
         "learner": membership.learner,

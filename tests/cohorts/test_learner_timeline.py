@@ -6,7 +6,7 @@ import pytest
 from django.urls import reverse
 
 from cohorts.models import Cohort
-from labs.models import SessionEvent
+from labs.models import LabSession, SessionEvent
 from labs.pipeline import record, record_action
 from tests.cohorts.factories import make_session, pass_step, waiting_pod
 
@@ -33,6 +33,7 @@ def test_the_trainer_reads_the_numbered_stream(client, cohort, trainer, member):
         "API server rejected: forbidden",
         "step ifnp-cached passed",
         'data-testid="reset"',
+        f'data-session="{session.pk}" data-live',
     ):
         assert line in html
 
@@ -59,3 +60,13 @@ def test_an_outsider_gets_404(client, cohort, member, outsider):
 def test_the_trainer_cannot_see_someone_outside_the_cohort(client, cohort, trainer, outsider):
     client.force_login(trainer)
     assert client.get(timeline_url(cohort, outsider)).status_code == 404
+
+
+def test_only_the_newest_running_session_follows_live(client, cohort, trainer, member):
+    ended = make_session(member, state=LabSession.State.ENDED)
+    client.force_login(trainer)
+    assert "data-live" not in client.get(timeline_url(cohort, member)).content.decode()
+    make_session(member)
+    html = client.get(timeline_url(cohort, member)).content.decode()
+    assert html.count("data-live") == 1
+    assert f'data-session="{ended.pk}">' in html
