@@ -102,7 +102,8 @@ def main() -> int:
     exit_code = 0
     try:
         prepare(stack, supervisor)
-        supervisor.start_all(stack.specs)
+        for stage in stack.stages:
+            supervisor.start_all(stage)
         print(banner(stack, time.monotonic() - started), flush=True)
         exited = supervisor.watch()
         if exited is not None:

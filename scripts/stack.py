@@ -33,9 +33,22 @@ class StackConfig:
 
 @dataclass
 class Stack:
-    specs: list[ProcessSpec]
+    services: list[ProcessSpec]  # Redis and the simulated cluster, when we start them
+    django: list[ProcessSpec]  # the platform's own processes, which need the services
     env: dict[str, str]  # what every Django process (and `manage.py` step) runs with
     url: str
+
+    @property
+    def specs(self) -> list[ProcessSpec]:
+        return self.services + self.django
+
+    @property
+    def stages(self) -> list[list[ProcessSpec]]:
+        """What starts together. The services first; then the web server alone, so that the
+        first page is served as soon as it can be (on 2 cores, four Django processes importing
+        at once slow each other down); then the rest."""
+        web, *others = self.django
+        return [self.services, [web], others]
 
 
 def redis_server_binary() -> Path:
@@ -109,12 +122,12 @@ def django_specs(config: StackConfig, env: dict[str, str]) -> list[ProcessSpec]:
 def plan_stack(config: StackConfig) -> Stack:
     """Choose ports and tokens, and list the processes in the order they must start."""
     config.var_dir.mkdir(parents=True, exist_ok=True)
-    specs: list[ProcessSpec] = []
+    services: list[ProcessSpec] = []
 
     redis_url = config.redis_url
     if not redis_url:
         redis_port = free_port()
-        specs.append(redis_spec(redis_port, config.var_dir))
+        services.append(redis_spec(redis_port, config.var_dir))
         redis_url = f"redis://127.0.0.1:{redis_port}/0"
 
     sim_admin_token = secrets.token_urlsafe(24)
@@ -123,7 +136,7 @@ def plan_stack(config: StackConfig) -> Stack:
     if not config.cluster_kubeconfig:
         sim_port = free_port()
         sim_url = f"https://127.0.0.1:{sim_port}"
-        specs.append(cluster_spec(config.python, sim_port, sim_admin_token, sim_cert_dir))
+        services.append(cluster_spec(config.python, sim_port, sim_admin_token, sim_cert_dir))
 
     env = {
         "DJANGO_SETTINGS_MODULE": "config.settings",
@@ -136,5 +149,5 @@ def plan_stack(config: StackConfig) -> Stack:
         "SIM_CA_FILE": str(sim_cert_dir / "ca.crt"),
         **config.extra_env,
     }
-    specs.extend(django_specs(config, env))
-    return Stack(specs=specs, env=env, url=f"http://127.0.0.1:{config.web_port}/")
+    url = f"http://127.0.0.1:{config.web_port}/"
+    return Stack(services=services, django=django_specs(config, env), env=env, url=url)

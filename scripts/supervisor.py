@@ -10,6 +10,7 @@ from __future__ import annotations
 import contextlib
 import os
 import re
+import shutil
 import signal
 import socket
 import ssl
@@ -26,6 +27,11 @@ from pathlib import Path
 from typing import TextIO
 
 ReadyCheck = Callable[[], bool]
+
+# Should the supervisor itself be killed outright (SIGKILL, a test runner's timeout), each child
+# still gets SIGTERM from the kernel: util-linux `setpriv` sets the parent-death signal, which
+# survives its exec into the real command. Without setpriv, `stop()` is the only clean-up.
+DIE_WITH_PARENT = ["setpriv", "--pdeathsig", "TERM", "--"] if shutil.which("setpriv") else []
 
 
 @dataclass
@@ -59,6 +65,7 @@ class ChildFailed(RuntimeError):
 class Child:
     spec: ProcessSpec
     popen: subprocess.Popen[str]
+    started_at: float = field(default_factory=time.monotonic)
     ready_seen: threading.Event = field(default_factory=threading.Event)
     last_lines: deque[str] = field(default_factory=lambda: deque(maxlen=20))
 
@@ -125,7 +132,7 @@ class Supervisor:
 
     def start(self, spec: ProcessSpec) -> Child:
         popen = subprocess.Popen(
-            spec.argv,
+            [*DIE_WITH_PARENT, *spec.argv],
             cwd=self.cwd,
             env={**os.environ, "PYTHONUNBUFFERED": "1", **spec.env},
             stdin=subprocess.DEVNULL,
@@ -144,15 +151,15 @@ class Supervisor:
         return child
 
     def start_all(self, specs: list[ProcessSpec]) -> None:
-        """Start each child in order, waiting for it to be ready before the next one."""
-        for spec in specs:
-            if self.stopping:
-                raise StopRequested
-            self.wait_ready(self.start(spec))
+        """Start these children together, then wait until every one of them is ready."""
+        if self.stopping:
+            raise StopRequested
+        for child in [self.start(spec) for spec in specs]:
+            self.wait_ready(child)
 
     def wait_ready(self, child: Child) -> None:
         spec = child.spec
-        started = time.monotonic()
+        started = child.started_at
         deadline = started + spec.ready_timeout
         while time.monotonic() < deadline:
             if self.stopping:

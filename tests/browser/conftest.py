@@ -40,7 +40,8 @@ def live_stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveStack]:
         try:
             try:
                 prepare(stack)
-                supervisor.start_all(stack.specs)
+                for stage in stack.stages:
+                    supervisor.start_all(stage)
             except Exception as error:
                 _stack_failure.append(str(error).splitlines()[0])
                 raise

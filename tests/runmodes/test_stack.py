@@ -67,3 +67,9 @@ def test_each_run_gets_its_own_admin_token(tmp_path: Path):
 
 def test_the_bundled_redis_server_is_installed():
     assert redis_server_binary().is_file()
+
+
+def test_the_web_server_starts_on_its_own_after_the_services(tmp_path: Path):
+    stack = plan_stack(StackConfig(var_dir=tmp_path, web_port=8000))
+    names = [[spec.name for spec in stage] for stage in stack.stages]
+    assert names == [["redis", "cluster"], ["web"], ["worker", "watcher", "beat"]]

@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import io
 import os
+import subprocess
 import sys
+import time
 from pathlib import Path
 
 import pytest
@@ -121,3 +123,33 @@ def test_http_answers_only_once_something_listens():
 def test_its_children_do_not_inherit_the_terminals_process_group(supervisor):
     child = supervisor.start(ProcessSpec("own-group", python("import time; time.sleep(600)")))
     assert os.getpgid(child.pid) == child.pid != os.getpgid(0)
+
+
+# A supervisor in a process of its own, with one child; it prints the child's pid.
+SUPERVISOR_WITH_A_CHILD = """
+import sys, time
+from pathlib import Path
+from scripts.supervisor import ProcessSpec, Supervisor
+supervisor = Supervisor(Path.cwd())
+sleeper = [sys.executable, "-c", "import time; time.sleep(600)"]
+child = supervisor.start(ProcessSpec("sleeper", sleeper))
+print("child", child.pid, flush=True)
+time.sleep(600)
+"""
+
+
+def test_its_children_stop_even_when_the_supervisor_is_killed_outright():
+    runner = subprocess.Popen(
+        [sys.executable, "-c", SUPERVISOR_WITH_A_CHILD], cwd=ROOT, stdout=subprocess.PIPE, text=True
+    )
+    line = next(line for line in runner.stdout if line.startswith("child"))
+    child_pid = int(line.split()[1])
+    assert pid_alive(child_pid)
+
+    runner.kill()
+    runner.wait()
+
+    deadline = time.monotonic() + 5
+    while pid_alive(child_pid) and time.monotonic() < deadline:
+        time.sleep(0.05)
+    assert not pid_alive(child_pid)
