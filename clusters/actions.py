@@ -148,7 +148,7 @@ class KubectlArgs:
 def parse_kubectl_args(args: str, namespace: str) -> KubectlArgs:
     """kubectl's selection arguments. `web` alone means the pod `web` (a lab's short form)."""
     words = shlex.split(args)
-    if len(words) == 1 and "/" not in words[0]:
+    if len(words) == 1 and "/" not in words[0] and words[0] not in RESOURCE_TYPES:
         words = ["pod", words[0]]
     parsed = KubectlArgs("", [], {}, namespace)
     index = 0
