@@ -82,6 +82,10 @@ class Board:
     columns: list[Column]
     rows: list[Row]
 
+    @property
+    def stuck_count(self) -> int:
+        return sum(1 for row in self.rows if row.problems)
+
     def table(self) -> list[tuple[Row, list[Cell]]]:
         """What the page renders: each row with its cells in column order."""
         return [(row, row.cells(self.columns)) for row in self.rows]

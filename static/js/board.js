@@ -95,6 +95,14 @@
     if (msg.state) row.dataset.state = msg.state;
     if ("problem" in msg) setProblem(row, SLOT_OF_KIND[msg.kind], msg.problem);
     applyRules(row);
+    countStuck();
+  }
+
+  function countStuck() {
+    const counter = document.querySelector("[data-testid=stuck-count]");
+    if (!counter) return;
+    const rows = document.querySelectorAll("table.board tbody tr");
+    counter.textContent = [...rows].filter((row) => row.querySelector("[data-field=problems] li")).length;
   }
 
   async function refresh() {
@@ -105,8 +113,9 @@
       const html = new DOMParser().parseFromString(await response.text(), "text/html");
       const fresh = html.querySelector("table.board tbody");
       const body = tbody();
-      if (fresh && body) body.replaceWith(fresh);
-      else if (fresh) return window.location.reload(); // the first learner joined
+      if (fresh && !body) return window.location.reload(); // the first learner joined
+      if (fresh) body.replaceWith(fresh);
+      countStuck();
     } catch (error) {
       // Offline: keep the table as it is; the next reconnect fetches again.
     } finally {
@@ -140,6 +149,7 @@
 
   setInterval(() => {
     document.querySelectorAll("table.board tbody tr").forEach(applyRules);
+    countStuck();
     document.querySelectorAll("[data-field=activity] time").forEach(showAge);
   }, 30000);
   connect();

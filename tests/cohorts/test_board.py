@@ -56,6 +56,7 @@ def test_the_board_says_who_is_stuck_and_why(client, cohort, trainer, member):
     assert 'data-slot="pod" data-reason="ErrImageNeverPull"' in html
     assert "pod p-1: no" in html
     assert "pods &quot;p-1&quot; already exists" in html
+    assert '<strong data-testid="stuck-count">1</strong> of 1 learner stuck' in html
 
 
 def test_only_the_latest_pod_and_answer_count(client, cohort, trainer, member):
