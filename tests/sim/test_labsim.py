@@ -1,4 +1,4 @@
-"""`manage.py labsim run`: the example scenarios in clusters/scenarios/, pinned (docs/scenarios.md)."""
+"""`manage.py labsim run`: the examples in clusters/scenarios/, pinned (docs/scenarios.md)."""
 
 from __future__ import annotations
 
@@ -30,7 +30,7 @@ def test_every_example_prints_the_same_bytes_twice(path: Path) -> None:
 
 def test_backoff_doubles_from_10s_after_each_failure() -> None:
     # pkg/kubelet/images/image_manager.go EnsureImageExists: backOff.Next after each failed
-    # pull; flowcontrol.Backoff starts at 10 s and doubles (kubelet.go, backOffPeriod/MaxContainerBackOff).
+    # pull; flowcontrol.Backoff starts at 10 s and doubles, capped at 300 s.
     records = timeline("backoff-timing.yaml")
     pulls = [r["t"] for r in records if r["record"] == "event" and r["reason"] == "Pulling"]
     failures = [
