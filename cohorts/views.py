@@ -9,6 +9,7 @@ from typing import Any
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.db import transaction
+from django.db.models import Count
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -47,7 +48,9 @@ def _visible_cohort(request: HttpRequest, cohort_id: int) -> tuple[Cohort, bool]
 @login_required
 def cohort_list(request: HttpRequest) -> HttpResponse:
     context = {
-        "running": Cohort.objects.filter(trainer=request.user),
+        "running": Cohort.objects.filter(trainer=request.user).annotate(
+            learners=Count("memberships")
+        ),
         "memberships": Membership.objects.filter(learner=request.user).select_related("cohort"),
         "join_form": JoinForm(),
     }
