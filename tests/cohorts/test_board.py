@@ -106,3 +106,15 @@ def test_the_board_costs_the_same_queries_for_one_learner_or_ten(
         cohort.memberships.create(learner=learner)
         progress_of(learner)
     assert board_queries() == one
+
+
+def test_a_cohort_without_a_lab_list_shows_the_labs_its_learners_started(
+    client, cohort, trainer, member
+):
+    Cohort.objects.filter(pk=cohort.pk).update(lab_ids=[])
+    client.force_login(trainer)
+    assert 'class="cell"' not in client.get(board_url(cohort)).content.decode()
+    make_session(member)
+    html = client.get(board_url(cohort)).content.decode()
+    assert html.count('class="cell"') == 4
+    assert 'data-lab="three-policies"' in html
