@@ -93,7 +93,14 @@ def _error(err: errors.ApiError) -> bytes:
 async def stream(request: WatchRequest) -> AsyncIterator[bytes]:
     tenant = request.tenant
     queue: asyncio.Queue[Change | None] = asyncio.Queue()
-    unsubscribe = tenant.store.subscribe(queue.put_nowait)
+
+    def offer(change: Change) -> None:
+        # Filter before queueing: a busy tenant writes many Events and pod statuses, and
+        # waking every watcher for every one of them held the loop (bench/run_simulator.py).
+        if change.resource == request.resource and request.in_scope(change.object):
+            queue.put_nowait(change)
+
+    unsubscribe = tenant.store.subscribe(offer)
     if request.open_streams is not None:
         request.open_streams.add(queue)
     seen: set[Key] = set()

@@ -12,6 +12,10 @@ from clusters.sim.ids import rfc3339
 from clusters.sim.reference import ImageReference
 
 KUBELET_VERSION = "v1.35.2"
+# The runtime whose pull error texts registry.py uses: containerd 1.6.20, as recorded in
+# platform/recorded/containerd-1.6/*.json ("versions.containerd"). A node must not claim a
+# runtime whose words differ from the ones its pulls print.
+CONTAINER_RUNTIME_VERSION = "containerd://1.6.20"
 NODE_STATUS_MAX_IMAGES = 50  # KubeletConfiguration nodeStatusMaxImages
 MAX_NAMES_PER_IMAGE = 5  # pkg/kubelet/nodestatus/setters.go maxNamesPerImageInNodeStatus
 
@@ -148,7 +152,7 @@ def node_object(
                 "bootID": uid,
                 "kernelVersion": "6.1.0-sim",
                 "osImage": "Debian GNU/Linux 12 (bookworm)",
-                "containerRuntimeVersion": "containerd://2.1.4",
+                "containerRuntimeVersion": CONTAINER_RUNTIME_VERSION,
                 "kubeletVersion": KUBELET_VERSION,
                 "kubeProxyVersion": "",
                 "operatingSystem": "linux",

@@ -5,9 +5,11 @@ private, slow, down, rate-limited or misconfigured. `resolve()` answers what con
 PullImage would: the digest and size, or the error string the kubelet wraps into
 `Failed to pull image "X": <error>`.
 
-The error texts are containerd's, as recorded on this machine against a real registry
-(platform/recorded/containerd-1.6/*.json, "cri.template"); `no such host` and `i/o timeout`
-are Go's net package wording for a name that does not resolve and a dial that times out.
+The error texts are containerd 1.6.20's, as recorded on this machine against a real registry
+(platform/recorded/containerd-1.6/<fault>.json, "cri.template"); each text below names its
+recording. Simulated nodes report that runtime (nodes.CONTAINER_RUNTIME_VERSION). `no such host`
+and `i/o timeout` are Go's net package wording for a name that does not resolve and a dial that
+times out (timeout.json records the dial timing out the same way).
 """
 
 from __future__ import annotations
@@ -20,10 +22,12 @@ from clusters.sim.reference import ImageReference
 DEFAULT_LATENCY = 0.3  # seconds to resolve a manifest
 DEFAULT_BANDWIDTH = 10_000_000.0  # bytes per second for layers
 DIAL_TIMEOUT = 30.0  # Go's net.Dialer default in containerd's resolver
+# toomanyrequests.json: the 429 body, inside containerd's "failed to copy: httpReadSeeker" text.
 RATE_LIMIT_MESSAGE = (
     "toomanyrequests: You have reached your pull rate limit. You may increase the limit by "
     "authenticating and upgrading: https://www.docker.com/increase-rate-limit"
 )
+# pull-access-denied-private-no-credentials.json and pull-access-denied-unknown-repository.json
 DENIED = (
     "pull access denied, repository does not exist or may require authorization: "
     "server message: insufficient_scope: authorization failed"
@@ -65,18 +69,18 @@ def _network_fault(registry: dict[str, Any], ref: ImageReference, image: str) ->
     latency = float(registry.get("latency", DEFAULT_LATENCY))
     head = f'failed to do request: Head "{_manifest_url("https", ref)}"'
     fault = "down" if registry.get("down") else registry.get("fault", "")
-    if fault == "down":
+    if fault == "down":  # connection-refused.json
         reason = f"{head}: dial tcp {_address(registry)}: connect: connection refused"
         return PullFailure(_resolve_failed("Unknown", image, reason), 0.02)
-    if fault == "timeout":
+    if fault == "timeout":  # timeout.json
         reason = f"{head}: dial tcp {_address(registry)}: i/o timeout"
         return PullFailure(
             _resolve_failed("Unknown", image, reason), float(registry.get("timeout", DIAL_TIMEOUT))
         )
-    if fault == "x509":
+    if fault == "x509":  # x509-unknown-authority.json
         reason = f"{head}: x509: certificate signed by unknown authority"
         return PullFailure(_resolve_failed("Unknown", image, reason), latency)
-    if fault == "http":
+    if fault == "http":  # http-response-to-https-client.json
         url = _manifest_url("https", ref) + f"?ns={ref.domain}"
         reason = (
             f'failed to do request: Head "{url}": http: server gave HTTP response to HTTPS client'
@@ -105,11 +109,11 @@ def _auth_failure(
     if _token_auth(registry):
         if not credentials:
             return _resolve_failed("Unknown", image, DENIED)
-        reason = (
+        reason = (  # oauth-token-wrong-credentials.json
             "failed to authorize: failed to fetch oauth token: unexpected status: 401 Unauthorized"
         )
         return _resolve_failed("Unknown", image, reason)
-    reason = (
+    reason = (  # unauthorized-wrong-credentials.json (basic auth)
         f"pulling from host {ref.domain} failed with status code "
         f"[manifests {ref.tag or ref.digest}]: 401 Unauthorized"
     )
@@ -160,12 +164,13 @@ def resolve(
     if repo is None:
         if _token_auth(registry):
             return PullFailure(_resolve_failed("Unknown", image, DENIED), latency)
+        # repository-unknown.json (basic auth; token auth denies, as on Docker Hub)
         return PullFailure(_resolve_failed("NotFound", image, f"{image}: not found"), latency)
     denied = _auth_failure(registry, repo, ref, image, credentials or [])
     if denied:
         return PullFailure(denied, latency)
     entry = _find(repo, ref)
-    if entry is None:
+    if entry is None:  # manifest-unknown.json
         return PullFailure(_resolve_failed("NotFound", image, f"{image}: not found"), latency)
     if entry["digest"] not in cached and _rate_limited(registry, now):
         url = f"https://{ref.domain}/v2/{ref.path}/manifests/{entry['digest']}"

@@ -248,8 +248,9 @@ class Tenant:
         if rtype.namespaced:
             meta["namespace"] = ns
         if not meta.get("name") and meta.get("generateName"):
-            self.counter += 1
-            meta["name"] = meta["generateName"] + make_suffix(self.seed, self.counter)
+            meta["name"] = self._generate_name(
+                resource, ns if rtype.namespaced else "", meta["generateName"]
+            )
         for key in (
             "resourceVersion",
             "uid",
@@ -510,6 +511,16 @@ class Tenant:
         seconds = kubelet.kill(self, marked)
         self.add_timer(min(seconds, grace), "finish_delete", [meta["namespace"], meta["name"], uid])
         return marked
+
+    def _generate_name(self, resource: str, namespace: str, prefix: str) -> str:
+        """A free name for generateName. Like RetryGenerateName (GA in v1.32, registry/rest
+        create.go), a suffix that is taken is drawn again, up to 8 tries in all."""
+        for _ in range(8):
+            self.counter += 1
+            name = prefix + make_suffix(self.seed, self.counter)
+            if self.store.get(resource, namespace, name) is None:
+                break
+        return name
 
     # --- state -----------------------------------------------------------------------------
     def to_state(self) -> dict[str, Any]:
