@@ -283,6 +283,9 @@ async def _core(
             warnings.extend(found)
             return kept
 
+        # Server-side apply creates a missing object, and answers 201 as a create does.
+        scope = namespace if rtype.namespaced else ""
+        created = tenant.store.get(rtype.plural, scope or "", target.name) is None
         patched = tenant.patch(
             rtype.plural,
             namespace,
@@ -293,7 +296,7 @@ async def _core(
             target.subresource,
             decode,
         )
-        return _with_warnings(json_response(patched), warnings)
+        return _with_warnings(json_response(patched, 201 if created else 200), warnings)
     if method == "DELETE":
         grace = await _grace_period(request)
         deleted = tenant.delete(rtype.plural, namespace, target.name, grace, dry_run)

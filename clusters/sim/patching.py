@@ -88,6 +88,10 @@ def unsupported(accepted: tuple[str, ...]) -> PatchError:
     )
 
 
+def is_apply_patch(content_type: str) -> bool:
+    return content_type.split(";", 1)[0].strip().lower() == APPLY_PATCH
+
+
 def apply_patch(obj: dict, patch: bytes | str | dict | list, content_type: str, kind: str) -> dict:
     """Return `obj` with `patch` applied (`obj` is left untouched).
 

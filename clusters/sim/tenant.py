@@ -28,7 +28,8 @@ from clusters.sim.imagemanager import CONTAINER_BACK_OFF, MAX_CONTAINER_BACK_OFF
 from clusters.sim.jobs import default_job, prepare_job, validate_job
 from clusters.sim.kinds import BY_PLURAL, ResourceType
 from clusters.sim.nodes import choose_node, node_images_status, unschedulable_message
-from clusters.sim.patching import PatchError, apply_patch
+from clusters.sim.patching import PatchError, apply_patch, is_apply_patch
+from clusters.sim.patching_apply import ApplyError, decode_apply_configuration
 from clusters.sim.probes import probe
 from clusters.sim.selectors import (
     field_selectors_for,
@@ -456,19 +457,47 @@ class Tenant:
         """`decode` sees the patched object before it is stored (the HTTP layer's field check)."""
         self.run_due()
         rtype = self._type(resource)
-        current = self.store.must_get(resource, namespace if rtype.namespaced else "", name)
+        current = self.store.get(resource, namespace if rtype.namespaced else "", name)
+        if current is None and is_apply_patch(content_type) and not subresource:
+            return self._apply_create(resource, namespace, name, patch, dry_run, decode)
+        if current is None:
+            raise errors.not_found(resource, name, rtype.group)
         try:
             patched = apply_patch(current, patch, content_type, rtype.kind)
         except PatchError as err:
             raise errors.ApiError(err.status()) from err
         if decode is not None:
             patched = decode(patched)
-        patched.setdefault("metadata", {})["resourceVersion"] = current["metadata"][
-            "resourceVersion"
-        ]
+        # A resourceVersion the patch carries is a precondition (409 when stale); without one
+        # the patch applies to whatever is current, as the API server's patcher does.
+        meta = patched.setdefault("metadata", {})
+        if not meta.get("resourceVersion"):
+            meta["resourceVersion"] = current["metadata"]["resourceVersion"]
         return self.update(
             resource, namespace, name, patched, dry_run=dry_run, subresource=subresource
         )
+
+    def _apply_create(
+        self,
+        resource: str,
+        namespace: str | None,
+        name: str,
+        patch: Any,
+        dry_run: bool,
+        decode: Callable[[dict[str, Any]], dict[str, Any]] | None,
+    ) -> dict[str, Any]:
+        """Server-side apply of an object that does not exist creates it (the API server's
+        patcher, `applyPatcher.createNewObject` in staging/.../handlers/patch.go)."""
+        try:
+            config = decode_apply_configuration(patch)
+        except ApplyError as err:
+            raise errors.bad_request(str(err)) from err
+        if (config.get("metadata") or {}).get("name", name) != name:
+            raise errors.bad_request("the name of the object does not match the name on the URL")
+        if decode is not None:
+            config = decode(config)
+        config.setdefault("metadata", {})["name"] = name
+        return self.create(resource, namespace, config, dry_run)
 
     def delete(
         self,
