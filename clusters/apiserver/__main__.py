@@ -44,8 +44,16 @@ def main(argv: list[str] | None = None) -> None:
         tls = {"ssl_certfile": str(cert.cert_file), "ssl_keyfile": str(cert.key_file)}
         ca_pem = cert.ca_pem
     app = create_app(Simulator(WallClock(speed=args.speed)), args.admin_token, ca_pem=ca_pem)
+    # Open watches and kept-alive connections would hold a stop for as long as they last:
+    # give them two seconds, then close them (uvicorn waits for ever by default).
     uvicorn.run(
-        app, host=args.host, port=args.port, log_level=args.log_level, access_log=False, **tls
+        app,
+        host=args.host,
+        port=args.port,
+        log_level=args.log_level,
+        access_log=False,
+        timeout_graceful_shutdown=2,
+        **tls,
     )
 
 
