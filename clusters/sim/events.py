@@ -3,6 +3,10 @@
 Upstream: client-go/tools/record/events_cache.go (EventCorrelator: an identical event bumps
 `count` and `lastTimestamp` of the existing Event instead of creating a new one) and
 client-go/tools/record/event.go (names are `<object>.<unix nanos in hex>`).
+
+Events expire EVENT_TTL after their last write: kube-apiserver stores them under an etcd lease
+of `--event-ttl` (default 1h), renewed by each update (pkg/registry/core/event/storage, TTLFunc).
+The tenant arms the expiry (tenant.py, `expire_event`).
 """
 
 from __future__ import annotations
@@ -11,6 +15,8 @@ from typing import Any
 
 from clusters.sim.ids import rfc3339, rfc3339_micro
 from clusters.sim.store import ObjectStore
+
+EVENT_TTL = 3600.0  # kube-apiserver --event-ttl, default 1h
 
 
 def involved_pod(pod: dict[str, Any], container: str | None = None) -> dict[str, Any]:

@@ -21,7 +21,7 @@ from clusters.sim.cronjobs import default_cronjob, validate_cronjob
 from clusters.sim.cronjobs import fire as fire_cronjob
 from clusters.sim.decoding import check_types
 from clusters.sim.defaults import default_pod, default_pod_spec
-from clusters.sim.events import EventRecorder, involved_pod
+from clusters.sim.events import EVENT_TTL, EventRecorder, involved_pod
 from clusters.sim.ids import make_suffix, make_uid, rfc3339
 from clusters.sim.imagegc import collect
 from clusters.sim.imagemanager import CONTAINER_BACK_OFF, MAX_CONTAINER_BACK_OFF, BackOff
@@ -100,7 +100,12 @@ class Tenant:
         self.store.subscribe(self._on_change)
 
     def _on_change(self, change: Change) -> None:
-        """Wake the workload controllers when something they watch changes."""
+        """Wake the workload controllers when something they watch changes; arm Event expiry."""
+        if change.resource == "events" and change.type != "DELETED":
+            meta = change.object["metadata"]
+            key = [meta["namespace"], meta["name"], meta["resourceVersion"]]
+            self.add_timer(EVENT_TTL, "expire_event", key)
+            return
         if change.resource not in ("pods", *WORKLOADS) or self.reconcile_pending:
             return
         if change.resource in WORKLOADS or any(self.store.objects.get(r) for r in WORKLOADS):
@@ -629,6 +634,14 @@ def _fold_string_data(secret: dict[str, Any]) -> None:
 
 
 # --- timer actions ----------------------------------------------------------------------------
+def _expire_event(t: Tenant, argument: list[str]) -> None:
+    """The Event's lease ran out, unless a later write (a higher count) renewed it."""
+    namespace, name, rv = argument
+    event = t.store.get("events", namespace, name)
+    if event is not None and event["metadata"]["resourceVersion"] == rv:
+        t.store.delete("events", namespace, name)
+
+
 def _schedule(t: Tenant, argument: list[str]) -> None:
     namespace, name, uid = argument
     pod = t.store.get("pods", namespace, name)
@@ -714,6 +727,7 @@ def _timeline(t: Tenant, index: int) -> None:
 
 ACTIONS = {
     "schedule": _schedule,
+    "expire_event": _expire_event,
     "kubelet_sync": kubelet.sync,
     "kubelet_pull_done": kubelet.pull_done,
     "kubelet_start": kubelet.start,
