@@ -215,9 +215,16 @@ def test_after_the_websocket_drops_new_events_still_arrive_without_duplicates(
     seq_before = last_seq(page)
 
     # Drop the connection: offline, and every socket the page holds closed under it.
+    # (Only the sockets open now: the page's own reconnect attempts while offline may hang.)
     page.context.set_offline(True)
-    page.evaluate("() => window.__sockets.forEach((s) => s.close(4000, 'test drops it'))")
-    page.wait_for_function("() => window.__sockets.every((s) => s.readyState === WebSocket.CLOSED)")
+    dropped = page.evaluate(
+        "() => { window.__sockets.forEach((s) => s.close(4000, 'test drops it'));"
+        " return window.__sockets.length; }"
+    )
+    page.wait_for_function(
+        "(n) => window.__sockets.slice(0, n).every((s) => s.readyState === WebSocket.CLOSED)",
+        arg=dropped,
+    )
 
     # Meanwhile the same learner, in a second window that stays online, creates p-never-2 and
     # sees its step pass: these events all happen while the first page is disconnected.
