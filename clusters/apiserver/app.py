@@ -35,6 +35,7 @@ from clusters.apiserver.wire import (
     status_success,
 )
 from clusters.sim import errors
+from clusters.sim.decoding import check_type_meta
 from clusters.sim.kinds import GROUPS, resource_type
 from clusters.sim.simulator import Simulator
 from clusters.sim.tenant import Tenant
@@ -310,6 +311,7 @@ def _decode(body: Any, kind: str, query: Any, patch: bool = False) -> tuple[Any,
     """Server-side field validation (`fieldValidation` Strict, Warn or Ignore)."""
     if not isinstance(body, dict):
         return body, []
+    check_type_meta(body, kind)
     try:
         return decode_fields(body, kind, query.get("fieldValidation"), patch)
     except StrictDecodingError as err:

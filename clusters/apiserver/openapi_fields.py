@@ -77,7 +77,7 @@ def split_unknown_fields(obj: dict, kind: str, api_version: str = "") -> tuple[d
     the request (`strict_decoding_message`), `Warn` (the default when the parameter is absent)
     drops them with one `Warning` header each (`unknown_field_warning`), `Ignore` drops them.
     """
-    name = definition_name_for(kind, api_version or obj.get("apiVersion", ""))
+    name = definition_name_for(kind, api_version or obj.get("apiVersion") or "")
     if name is None:
         return obj, []
     found: list[str] = []

@@ -9,6 +9,7 @@ come from the kept v1.35 definitions (`patching_schema`).
 
 from __future__ import annotations
 
+import json
 from typing import Any
 
 from clusters.sim import errors
@@ -113,8 +114,40 @@ def _check(value: Any, schema: JSONSchema, path: str, parent: str) -> str | None
     return None
 
 
+def without_nulls(value: Any) -> Any:
+    """The object as Go sees it after decoding: a null field is the zero value, that is absent
+    once encoded again (omitempty); a null list item is an empty struct."""
+    if isinstance(value, dict):
+        return {k: without_nulls(v) for k, v in value.items() if v is not None}
+    if isinstance(value, list):
+        return [{} if item is None else without_nulls(item) for item in value]
+    return value
+
+
+def check_type_meta(obj: Any, kind: str) -> None:
+    """`apiVersion` and `kind` must be strings before the decoder can even pick a type.
+
+    The serializer reads them first (apimachinery runtime/serializer/json SimpleMetaFactory
+    Interpret), and the handler reports its failure with a 30-byte summary of the body
+    (apiserver/pkg/endpoints/handlers/rest.go transformDecodeError, summarizeData).
+    """
+    if not isinstance(obj, dict):
+        return
+    for field in ("apiVersion", "kind"):
+        value = obj.get(field)
+        if value is not None and not isinstance(value, str):
+            body = json.dumps(obj, separators=(",", ":"))
+            summary = body if len(body) <= 30 else body[:30] + " ..."
+            raise errors.bad_request(
+                f"the object provided is unrecognized (must be of type {kind}): couldn't get "
+                f"version/kind; json parse error: json: cannot unmarshal {_json_type(value)} "
+                f"into Go struct field .{field} of type string ({summary})"
+            )
+
+
 def check_types(obj: dict[str, Any], kind: str, api_version: str) -> None:
     """Raise 400 BadRequest for the first field whose JSON type the Go struct cannot take."""
+    check_type_meta(obj, kind)
     name = definition_name_for(kind, api_version)
     if name is None:
         return

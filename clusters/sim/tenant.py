@@ -19,7 +19,7 @@ from clusters.sim.clock import Clock
 from clusters.sim.cronjobs import arm as arm_cronjob
 from clusters.sim.cronjobs import default_cronjob, validate_cronjob
 from clusters.sim.cronjobs import fire as fire_cronjob
-from clusters.sim.decoding import check_types
+from clusters.sim.decoding import check_types, without_nulls
 from clusters.sim.defaults import default_pod, default_pod_spec
 from clusters.sim.events import EVENT_TTL, EventRecorder, involved_pod
 from clusters.sim.ids import make_suffix, make_uid, rfc3339
@@ -236,7 +236,7 @@ class Tenant:
         rtype = self._type(resource)
         if not isinstance(body, dict):
             raise errors.bad_request("the body of the request must be an object")
-        obj = deep_copy(body)
+        obj = without_nulls(body)
         obj["apiVersion"], obj["kind"] = rtype.api_version, rtype.kind
         check_types(obj, rtype.kind, rtype.api_version)
         meta = obj.setdefault("metadata", {})
@@ -370,7 +370,7 @@ class Tenant:
         current = self.store.must_get(resource, ns or "", name)
         if not isinstance(body, dict):
             raise errors.bad_request("the body of the request must be an object")
-        new = deep_copy(body)
+        new = without_nulls(body)
         check_types({**new, "apiVersion": rtype.api_version}, rtype.kind, rtype.api_version)
         meta = new.setdefault("metadata", {})
         if meta.get("name") and meta["name"] != name:
@@ -475,8 +475,8 @@ class Tenant:
             patched = decode(patched)
         # A resourceVersion the patch carries is a precondition (409 when stale); without one
         # the patch applies to whatever is current, as the API server's patcher does.
-        meta = patched.setdefault("metadata", {})
-        if not meta.get("resourceVersion"):
+        meta = patched.setdefault("metadata", {}) if isinstance(patched, dict) else None
+        if isinstance(meta, dict) and not meta.get("resourceVersion"):
             meta["resourceVersion"] = current["metadata"]["resourceVersion"]
         return self.update(
             resource, namespace, name, patched, dry_run=dry_run, subresource=subresource
