@@ -153,9 +153,13 @@ class LabRun:
         passed = set(self.session.step_results.values_list("step_id", flat=True))
         return [step.id for step in self.lab.steps if step.id in passed]
 
-    def close(self) -> None:
+    def stop(self) -> None:
+        """Ask the watches to stop; each ends when the server ends its watch (1 s at most)."""
         for watch in self.watches:
             watch.stop.set()
+
+    def close(self) -> None:
+        self.stop()
         for thread in self.threads:
             thread.join(timeout=5)
         self.session.delete()
@@ -171,12 +175,25 @@ def simulated_cluster() -> Iterator[SimulatorHandle]:
         yield sim
 
 
-def run_path(lab: Lab, path: list[dict[str, Any]], sim: SimulatorHandle) -> Outcome:
-    """Do each action of `path` as a learner; return the steps that passed."""
+def run_path(
+    lab: Lab,
+    path: list[dict[str, Any]],
+    sim: SimulatorHandle,
+    to_close: list[LabRun] | None = None,
+) -> Outcome:
+    """Do each action of `path` as a learner; return the steps that passed.
+
+    With `to_close`, the run's watches are only asked to stop and the run is left there for
+    the caller to close later, so the next run need not wait for them.
+    """
     run = LabRun(lab, sim)
     try:
         answers = [a for a in (run.do(action) for action in path) if a is not None]
         run.settle()
         return Outcome(passed=run.passed_steps(), answers=answers)
     finally:
-        run.close()
+        if to_close is None:
+            run.close()
+        else:
+            run.stop()
+            to_close.append(run)

@@ -72,7 +72,12 @@ class Command(BaseCommand):
         from labs.solver import simulated_cluster
 
         with simulated_cluster() as sim:
-            yield sim
+            self.finished_runs: list = []
+            try:
+                yield sim
+            finally:
+                for run in self.finished_runs:
+                    run.close()
 
     def check_quizzes(self) -> int:
         failed = 0
@@ -95,7 +100,7 @@ class Command(BaseCommand):
 
         errors = []
         try:
-            outcome = run_path(lab, lab.solution, sim)
+            outcome = run_path(lab, lab.solution, sim, self.finished_runs)
         except Exception as exc:  # a world the cluster refuses is this lab's failure
             return [f"{lab.path}: the solution did not run: {exc}"]
         missing = [s.id for s in lab.steps if s.id not in outcome.passed]
@@ -106,7 +111,7 @@ class Command(BaseCommand):
             )
         for wrong in lab.wrong_paths:
             try:
-                outcome = run_path(lab, wrong["actions"], sim)
+                outcome = run_path(lab, wrong["actions"], sim, self.finished_runs)
             except Exception as exc:
                 errors.append(f"{lab.path}: wrong path {wrong['name']!r} did not run: {exc}")
                 continue
