@@ -17,48 +17,18 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-
-def _varint(data: bytes, position: int) -> tuple[int, int]:
-    value, shift = 0, 0
-    while True:
-        byte = data[position]
-        value |= (byte & 0x7F) << shift
-        position += 1
-        if not byte & 0x80:
-            return value, position
-        shift += 7
-
-
-def _fields(data: bytes) -> list[tuple[int, int | bytes]]:
-    """Decode one protobuf message into (field number, value) pairs, in order."""
-    fields, position = [], 0
-    while position < len(data):
-        key, position = _varint(data, position)
-        number, wire_type = key >> 3, key & 7
-        if wire_type == 0:
-            value, position = _varint(data, position)
-        elif wire_type == 2:
-            length, position = _varint(data, position)
-            value, position = data[position : position + length], position + length
-        elif wire_type == 1:
-            value, position = int.from_bytes(data[position : position + 8], "little"), position + 8
-        elif wire_type == 5:
-            value, position = int.from_bytes(data[position : position + 4], "little"), position + 4
-        else:
-            raise ValueError(f"unsupported protobuf wire type {wire_type}")
-        fields.append((number, value))
-    return fields
+from clusters.apiserver.protobuf import fields
 
 
 def decode_list_images_response(data: bytes) -> dict:
     """runtime.v1.ListImagesResponse{images: 1 (Image{id: 1, repo_tags: 2, repo_digests: 3,
     size: 4})} (k8s.io/cri-api pkg/apis/runtime/v1/api.proto), as crictl prints it."""
     images = []
-    for number, message in _fields(data):
+    for number, message in fields(data):
         if number != 1:
             continue
         image = {"id": "", "repoTags": [], "repoDigests": [], "size": "0"}
-        for field, value in _fields(message):
+        for field, value in fields(message):
             if field == 1:
                 image["id"] = value.decode()
             elif field == 2:

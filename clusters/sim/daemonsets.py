@@ -14,7 +14,8 @@ from clusters.sim.nodes import selector_fits
 from clusters.sim.store import deep_copy
 from clusters.sim.workloads import (
     active,
-    involved_object,
+    create_pod_for,
+    delete_pod_of,
     is_ready,
     owned_by,
     owner_ref,
@@ -25,6 +26,7 @@ if TYPE_CHECKING:
     from clusters.sim.tenant import Tenant
 
 REVISION_LABEL = "controller-revision-hash"
+CONTROLLER = "daemonset-controller"
 DAEMON_TOLERATIONS = [
     ("node.kubernetes.io/not-ready", "NoExecute"),
     ("node.kubernetes.io/unreachable", "NoExecute"),
@@ -98,7 +100,6 @@ def _target_node(pod: dict[str, Any]) -> str:
 
 
 def sync_daemonset(t: Tenant, daemonset: dict[str, Any]) -> None:
-    meta = daemonset["metadata"]
     hash_ = pod_template_hash(daemonset["spec"]["template"])
     template_probe = {"spec": daemonset["spec"]["template"].get("spec") or {}}
     eligible = [
@@ -108,33 +109,16 @@ def sync_daemonset(t: Tenant, daemonset: dict[str, Any]) -> None:
     by_node: dict[str, list[dict[str, Any]]] = {}
     for pod in pods:
         by_node.setdefault(_target_node(pod), []).append(pod)
-    involved = involved_object(daemonset)
     for node in eligible:
         if not by_node.get(node):
-            created = t.create("pods", meta["namespace"], _daemon_pod(daemonset, node, hash_))
-            t.recorder.record(
-                t.clock.now(),
-                involved,
-                "Normal",
-                "SuccessfulCreate",
-                f"Created pod: {created['metadata']['name']}",
-                "daemonset-controller",
-            )
+            create_pod_for(t, daemonset, _daemon_pod(daemonset, node, hash_), CONTROLLER)
     # update.go: replace out-of-date pods, at most maxUnavailable (1) not ready at a time
     unavailable = sum(1 for p in pods if not is_ready(p))
     for pod in sorted(pods, key=lambda p: p["metadata"]["name"]):
         stale = pod["metadata"].get("labels", {}).get(REVISION_LABEL) != hash_
         misplaced = _target_node(pod) not in eligible
         if misplaced or (stale and unavailable < 1):
-            t.delete("pods", meta["namespace"], pod["metadata"]["name"])
-            t.recorder.record(
-                t.clock.now(),
-                involved,
-                "Normal",
-                "SuccessfulDelete",
-                f"Deleted pod: {pod['metadata']['name']}",
-                "daemonset-controller",
-            )
+            delete_pod_of(t, daemonset, pod, CONTROLLER)
             unavailable += 0 if misplaced else 1
     _status(t, daemonset, eligible, hash_)
 

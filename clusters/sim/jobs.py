@@ -14,12 +14,19 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 from clusters.sim import errors
-from clusters.sim.defaults import default_pod_spec
 from clusters.sim.errors import not_supported
 from clusters.sim.ids import rfc3339
 from clusters.sim.store import deep_copy
 from clusters.sim.validation import validate_metadata, validate_pod_spec
-from clusters.sim.workloads import active, involved_object, is_ready, owned_by, owner_ref
+from clusters.sim.workloads import (
+    active,
+    create_pod_for,
+    default_template,
+    involved_object,
+    is_ready,
+    owned_by,
+    pod_from_template,
+)
 
 if TYPE_CHECKING:
     from clusters.sim.tenant import Tenant
@@ -37,11 +44,7 @@ def default_job(obj: dict[str, Any]) -> None:
     spec.setdefault("completionMode", "NonIndexed")
     spec.setdefault("suspend", False)
     spec.setdefault("podReplacementPolicy", "TerminatingOrFailed")
-    template = spec.setdefault("template", {})
-    template.setdefault("metadata", {})
-    if isinstance(template.get("spec"), dict):
-        default_pod_spec(template["spec"])
-    obj.setdefault("status", {})
+    default_template(obj)
 
 
 def validate_job(obj: dict[str, Any]) -> None:
@@ -138,25 +141,7 @@ def sync_job(t: Tenant, job: dict[str, Any]) -> None:
     elif not spec.get("suspend"):
         wanted = min(spec.get("parallelism", 1), completions - succeeded) - len(running)
         for _ in range(max(0, wanted)):
-            template = spec["template"]
-            body = {
-                "metadata": {
-                    **deep_copy(template.get("metadata") or {}),
-                    "generateName": f"{meta['name']}-",
-                    "ownerReferences": [owner_ref(job)],
-                },
-                "spec": deep_copy(template["spec"]),
-            }
-            created = t.create("pods", meta["namespace"], body)
-            running.append(created)
-            t.recorder.record(
-                t.clock.now(),
-                involved,
-                "Normal",
-                "SuccessfulCreate",
-                f"Created pod: {created['metadata']['name']}",
-                "job-controller",
-            )
+            running.append(create_pod_for(t, job, pod_from_template(job), "job-controller"))
     status.update(
         active=len(running),
         ready=sum(1 for p in running if is_ready(p)),

@@ -51,11 +51,7 @@ def default_workload(obj: dict[str, Any]) -> None:
             rolling = strategy.setdefault("rollingUpdate", {})
             rolling.setdefault("maxUnavailable", "25%")
             rolling.setdefault("maxSurge", "25%")
-    template = spec.setdefault("template", {})
-    template.setdefault("metadata", {})
-    if isinstance(template.get("spec"), dict):
-        default_pod_spec(template["spec"])
-    obj.setdefault("status", {})
+    default_template(obj)
 
 
 def _go_map(labels: dict[str, str]) -> str:
@@ -149,6 +145,50 @@ def is_ready(pod: dict[str, Any]) -> bool:
 
 def active(pods: list[dict[str, Any]]) -> list[dict[str, Any]]:
     return [p for p in pods if not p["metadata"].get("deletionTimestamp")]
+
+
+def default_template(obj: dict[str, Any]) -> None:
+    """The pod template's defaults, shared by every controller kind (SetDefaults_PodSpec)."""
+    template = obj["spec"].setdefault("template", {})
+    template.setdefault("metadata", {})
+    if isinstance(template.get("spec"), dict):
+        default_pod_spec(template["spec"])
+    obj.setdefault("status", {})
+
+
+def pod_from_template(owner: dict[str, Any]) -> dict[str, Any]:
+    """A new pod of `owner`'s template, named `<owner>-<suffix>` (controller.GetPodFromTemplate)."""
+    template = owner["spec"]["template"]
+    return {
+        "metadata": {
+            **deep_copy(template.get("metadata") or {}),
+            "generateName": f"{owner['metadata']['name']}-",
+            "ownerReferences": [owner_ref(owner)],
+        },
+        "spec": deep_copy(template["spec"]),
+    }
+
+
+def create_pod_for(
+    t: Tenant, owner: dict[str, Any], body: dict[str, Any], controller: str
+) -> dict[str, Any]:
+    """Create a controller's pod and record `SuccessfulCreate` (controller_utils.go)."""
+    created = t.create("pods", owner["metadata"]["namespace"], body)
+    message = f"Created pod: {created['metadata']['name']}"
+    t.recorder.record(
+        t.clock.now(), involved_object(owner), "Normal", "SuccessfulCreate", message, controller
+    )
+    return created
+
+
+def delete_pod_of(t: Tenant, owner: dict[str, Any], pod: dict[str, Any], controller: str) -> None:
+    """Delete a controller's pod and record `SuccessfulDelete` (controller_utils.go)."""
+    name = pod["metadata"]["name"]
+    t.delete("pods", owner["metadata"]["namespace"], name)
+    message = f"Deleted pod: {name}"
+    t.recorder.record(
+        t.clock.now(), involved_object(owner), "Normal", "SuccessfulDelete", message, controller
+    )
 
 
 def reconcile(t: Tenant, _: Any = None) -> None:
@@ -318,27 +358,9 @@ def _sync_replicaset(t: Tenant, replicaset: dict[str, Any]) -> None:
     meta = replicaset["metadata"]
     pods = active(owned_by(t, "pods", replicaset))
     diff = len(pods) - replicaset["spec"]["replicas"]
-    involved = involved_object(replicaset)
     if diff < 0:
-        template = replicaset["spec"]["template"]
         for _ in range(-diff):
-            body = {
-                "metadata": {
-                    **deep_copy(template.get("metadata") or {}),
-                    "generateName": f"{meta['name']}-",
-                    "ownerReferences": [owner_ref(replicaset)],
-                },
-                "spec": deep_copy(template["spec"]),
-            }
-            created = t.create("pods", meta["namespace"], body)
-            t.recorder.record(
-                t.clock.now(),
-                involved,
-                "Normal",
-                "SuccessfulCreate",
-                f"Created pod: {created['metadata']['name']}",
-                "replicaset-controller",
-            )
+            create_pod_for(t, replicaset, pod_from_template(replicaset), "replicaset-controller")
     elif diff > 0:
         # controller.ActivePods ordering: unscheduled, then not ready, then the newest first
         victims = sorted(
@@ -350,15 +372,7 @@ def _sync_replicaset(t: Tenant, replicaset: dict[str, Any]) -> None:
             ),
         )[:diff]
         for pod in victims:
-            t.delete("pods", meta["namespace"], pod["metadata"]["name"])
-            t.recorder.record(
-                t.clock.now(),
-                involved,
-                "Normal",
-                "SuccessfulDelete",
-                f"Deleted pod: {pod['metadata']['name']}",
-                "replicaset-controller",
-            )
+            delete_pod_of(t, replicaset, pod, "replicaset-controller")
     pods = active(owned_by(t, "pods", replicaset))
     ready = sum(1 for p in pods if is_ready(p))
     status = {
