@@ -23,6 +23,7 @@ UNREACHABLE = "The cluster did not answer. Try again in a moment."
 LAST_APPLIED = "kubectl.kubernetes.io/last-applied-configuration"
 STRATEGIC_MERGE = "application/strategic-merge-patch+json"
 MERGE = "application/merge-patch+json"
+APPLY_MANAGER = "kubectl-client-side-apply"  # the field manager `kubectl apply` writes as
 
 # kubectl's resource names and short names for the kinds labs use: (apiVersion, kind).
 RESOURCE_TYPES: dict[str, tuple[str, str]] = {}
@@ -107,7 +108,7 @@ def apply_manifest(kubeconfig: str, manifest: dict[str, Any]) -> Answer:
                     namespace = metadata["namespace"]
                 where = {"namespace": namespace}
             try:
-                created = resource.create(body=sent, **where)
+                created = resource.create(body=sent, field_manager=APPLY_MANAGER, **where)
                 return Answer(True, f"{kind.lower()}/{created.metadata.name} created")
             except ApiException as exc:
                 if exc.status != 409:
@@ -117,7 +118,13 @@ def apply_manifest(kubeconfig: str, manifest: dict[str, Any]) -> Answer:
             # Built-in kinds take a strategic merge patch (lists merge by key), as kubectl sends.
             group = version.rpartition("/")[0]
             content_type = MERGE if "." in group else STRATEGIC_MERGE
-            after = resource.patch(body=sent, name=name, content_type=content_type, **where)
+            after = resource.patch(
+                body=sent,
+                name=name,
+                content_type=content_type,
+                field_manager=APPLY_MANAGER,
+                **where,
+            )
     except ResourceNotFoundError:
         return Answer(False, f'no matches for kind "{kind}" in version "{version}"')
     except ApiException as exc:

@@ -5,8 +5,13 @@ from typing import Any
 # A pure function over the API's Pod JSON (no simulator state), so it holds for any cluster.
 from clusters.sim.podstatus import pod_reason
 
-# Pods carry fields no check or page needs; dropping them keeps stored events small.
-_POD_METADATA_DROPPED = ("managedFields",)
+# managedFields' field sets are large and no check needs them; who wrote the object (manager,
+# operation) is kept, so a check can tell `kubectl apply` from `kubectl create`.
+_MANAGED_FIELDS_KEPT = ("manager", "operation", "apiVersion")
+
+
+def _managers(managed_fields: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    return [{k: entry[k] for k in _MANAGED_FIELDS_KEPT if k in entry} for entry in managed_fields]
 
 
 def pod_display_status(pod: dict[str, Any]) -> str:
@@ -16,7 +21,9 @@ def pod_display_status(pod: dict[str, Any]) -> str:
 
 def pod_payload(watch_type: str, pod: dict[str, Any]) -> tuple[dict[str, Any], str]:
     """A `pod` event payload and its dedupe key from one watch event or list item."""
-    metadata = {k: v for k, v in pod["metadata"].items() if k not in _POD_METADATA_DROPPED}
+    metadata = dict(pod["metadata"])
+    if metadata.get("managedFields"):
+        metadata["managedFields"] = _managers(metadata["managedFields"])
     pod = {**pod, "metadata": metadata}
     uid, version = metadata.get("uid", ""), metadata.get("resourceVersion", "")
     payload = {

@@ -83,11 +83,22 @@ def test_pod_display_status(case: StatusCase):
     assert pod_display_status(case.pod) == case.status
 
 
-def test_a_pod_payload_is_keyed_by_uid_and_resource_version_and_drops_managed_fields():
+def test_a_pod_payload_is_keyed_by_uid_and_resource_version_and_keeps_only_the_managers():
     p = pod("p-never-2", node="node-2", policy="Never", waiting="ErrImageNeverPull")
+    p["metadata"]["managedFields"] = [
+        {
+            "manager": "kubectl-client-side-apply",
+            "operation": "Update",
+            "apiVersion": "v1",
+            "fieldsType": "FieldsV1",
+            "fieldsV1": {"f:spec": {"f:containers": {}}},
+        }
+    ]
     payload, key = pod_payload("MODIFIED", p)
     assert key == f"pod:uid-p-never-2:{p['metadata']['resourceVersion']}"
-    assert "managedFields" not in payload["object"]["metadata"]
+    assert payload["object"]["metadata"]["managedFields"] == [
+        {"manager": "kubectl-client-side-apply", "operation": "Update", "apiVersion": "v1"}
+    ]
     assert payload["summary"] == {
         "name": "p-never-2",
         "uid": "uid-p-never-2",
