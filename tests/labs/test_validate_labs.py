@@ -29,7 +29,7 @@ def test_every_shipped_lab_is_valid(capsys):
     lines = capsys.readouterr().out.splitlines()
     lab_lines = [line for line in lines if line.startswith("ok   area") and "quiz:" not in line]
     assert len(lab_lines) == len(lab_files())
-    assert "area  1  three-policies" in lab_lines[0]
+    assert any("area  1  three-policies" in line for line in lab_lines)
     assert lines[-1].startswith(f"{len({lab.area for lab in load_labs().values()})} areas, ")
 
 
