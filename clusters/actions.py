@@ -115,6 +115,10 @@ def apply_manifest(kubeconfig: str, manifest: dict[str, Any]) -> Answer:
                     raise
             name = metadata["name"]
             before = resource.get(name=name, **where)
+            recorded = (before.metadata.annotations or {}).get(LAST_APPLIED)
+            if recorded == sent["metadata"]["annotations"][LAST_APPLIED]:
+                # kubectl's three-way patch is empty: it sends nothing and says so.
+                return Answer(True, f"{kind.lower()}/{name} unchanged")
             # Built-in kinds take a strategic merge patch (lists merge by key), as kubectl sends.
             group = version.rpartition("/")[0]
             content_type = MERGE if "." in group else STRATEGIC_MERGE

@@ -47,6 +47,7 @@ def read_pod(kubeconfig: dict, name: str) -> dict:
 
 def test_apply_creates_then_updates_and_records_what_was_sent(kubeconfig):
     assert actions.apply_manifest(kubeconfig, pod("web")).message == "pod/web created"
+    assert actions.apply_manifest(kubeconfig, pod("web")).message == "pod/web unchanged"
     changed = pod("web", image="lab/web:2.0")
     assert actions.apply_manifest(kubeconfig, changed).message == "pod/web configured"
     stored = read_pod(kubeconfig, "web")
