@@ -1,4 +1,9 @@
-"""A session on kind behaves as the templates promise, and pulls give the recorded texts."""
+"""A session on kind behaves as the templates promise, and pulls give the recorded texts.
+
+The admission texts are compared with what the simulator's own modules produce
+(clusters.sim.rbac, admission_psa, limitrange, quota), so a run on kind checks those modules
+against a real API server.
+"""
 
 import json
 import subprocess
@@ -11,6 +16,11 @@ from kubernetes import client
 from kubernetes.client.exceptions import ApiException
 
 from clusters.realcluster.images import build_all, load_catalog, write_layout
+from clusters.realcluster.templates import render_session
+from clusters.sim.admission_psa import pod_security
+from clusters.sim.limitrange import ANNOTATION, apply_defaults
+from clusters.sim.quota import exceeded, status, usage
+from clusters.sim.rbac import Request, forbidden_message, service_account_user
 
 REPO = Path(__file__).resolve().parents[3]
 REGISTRY = "localhost:5001"  # up.sh step 1; the nodes resolve it through certs.d (step 6)
@@ -48,12 +58,24 @@ def push_session_images(session: str) -> None:
             )  # fmt: skip
 
 
-def test_the_learner_cannot_read_nodes_or_other_namespaces(learner):
+def session_object(session: str, kind: str) -> dict:
+    return next(obj for obj in render_session(session) if obj["kind"] == kind)
+
+
+def test_the_learner_cannot_read_nodes_or_other_namespaces(learner, session):
     core = client.CoreV1Api(learner)
-    for forbidden in (core.list_node, lambda: core.list_namespaced_pod("kube-system")):
+    user = service_account_user(session, "learner")
+    for forbidden, request in (
+        (core.list_node, Request("list", "nodes")),
+        (
+            lambda: core.list_namespaced_pod("kube-system"),
+            Request("list", "pods", namespace="kube-system"),
+        ),
+    ):
         with pytest.raises(ApiException) as denied:
             forbidden()
         assert denied.value.status == 403
+        assert json.loads(denied.value.body)["message"] == forbidden_message(user, request)
 
 
 def test_baseline_pod_security_rejects_a_privileged_pod(learner, session):
@@ -62,14 +84,32 @@ def test_baseline_pod_security_rejects_a_privileged_pod(learner, session):
     with pytest.raises(ApiException) as denied:
         client.CoreV1Api(learner).create_namespaced_pod(session, privileged)
     assert denied.value.status == 403
-    assert 'violates PodSecurity "baseline:latest"' in json.loads(denied.value.body)["message"]
+    labels = session_object(session, "Namespace")["metadata"]["labels"]
+    refusal, _ = pod_security(labels, privileged["spec"])
+    assert json.loads(denied.value.body)["message"] == f'pods "priv" is forbidden: {refusal}'
 
 
 def test_the_limit_range_fills_in_resources(learner, session):
-    created = client.CoreV1Api(learner).create_namespaced_pod(
-        session, pod("plain", f"{REGISTRY}/{session}/lab/web:1.0", "IfNotPresent")
-    )
+    plain = pod("plain", f"{REGISTRY}/{session}/lab/web:1.0", "IfNotPresent")
+    created = client.CoreV1Api(learner).create_namespaced_pod(session, plain)
     assert created.spec.containers[0].resources.limits == {"cpu": "200m", "memory": "64Mi"}
+    apply_defaults(plain, [session_object(session, "LimitRange")])
+    assert created.metadata.annotations[ANNOTATION] == plain["metadata"]["annotations"][ANNOTATION]
+
+
+def test_the_quota_counts_and_refuses_with_the_simulators_text(learner, session):
+    core = client.CoreV1Api(learner)
+    quota = session_object(session, "ResourceQuota")
+    big = pod("big", f"{REGISTRY}/{session}/lab/web:1.0", "IfNotPresent")
+    big["spec"]["containers"][0]["resources"] = {"requests": {"cpu": "1"}, "limits": {"cpu": "1"}}
+    core.create_namespaced_pod(session, big)
+    core.create_namespaced_pod(session, {**big, "metadata": {"name": "big2"}})
+    with pytest.raises(ApiException) as denied:
+        core.create_namespaced_pod(session, {**big, "metadata": {"name": "big3"}})
+    assert denied.value.status == 403
+    used = status(quota, {"pods": [big, big]})["used"]  # the two pods above
+    refusal = exceeded(quota, used, usage("pods", "", big))
+    assert json.loads(denied.value.body)["message"] == f'pods "big3" is forbidden: {refusal}'
 
 
 def test_always_pulls_the_session_image_and_reports_its_size(learner, session):
