@@ -8,13 +8,15 @@ INSTALLED := $(VENV)/.installed
 NODE_INSTALLED := node_modules/.package-lock.json
 
 .DEFAULT_GOAL := help
-.PHONY: help install run test test-deps test-unit test-browser lint fmt bench
+.PHONY: help install run test test-deps test-unit test-browser lint fmt bench kind-up kind-down test-kind
 
 help:
 	@echo "make run     start the platform at http://127.0.0.1:8000/ (Ctrl-C stops it)"
 	@echo "make test    install test tools, lint, run unit + integration + browser tests"
 	@echo "make lint    ruff check          make fmt    ruff format + fixes"
 	@echo "make bench   run bench/*.py, results in bench/results/"
+	@echo "make kind-up    a kind cluster with the lab registries (needs Docker and kind)"
+	@echo "make test-kind  the contract suite against that cluster    make kind-down  removes it"
 
 # The virtualenv, re-installed whenever pyproject.toml changes.
 $(INSTALLED): pyproject.toml
@@ -63,3 +65,16 @@ fmt: install
 
 bench: install
 	$(PY) -m bench
+
+# A real cluster (docs/real-cluster.md). These need Docker and kind, so `make test` skips them.
+KIND_KUBECONFIG := var/kind/kubeconfig
+
+kind-up:
+	sh platform/kind/up.sh
+
+kind-down:
+	sh platform/kind/down.sh
+
+test-kind: install
+	@test -f $(KIND_KUBECONFIG) || { echo "no $(KIND_KUBECONFIG): run make kind-up first"; exit 1; }
+	CLUSTER_KUBECONFIG=$(KIND_KUBECONFIG) $(PY) -m pytest platform/kind/contract -q
