@@ -1,0 +1,82 @@
+"""The admission chain a real API server runs on a pod create in a learner's namespace.
+
+Order as kube-apiserver's default plugins run it (pkg/kubeapiserver/options/plugins.go
+AllOrderedPlugins): LimitRanger (mutating: defaults, then validating: max/min),
+PodSecurity (validating), ResourceQuota (validating, last). Each reads the namespace's own
+objects from the tenant's store: the Namespace's `pod-security.kubernetes.io/*` labels, its
+LimitRanges and its ResourceQuotas. A namespace without those objects admits every pod
+unchanged, so worlds that do not apply the session objects behave as before.
+
+`admit_pod_create` is meant to run in Tenant.create after defaulting and validation and before
+the store write; it returns the PodSecurity warnings for the response's `Warning` headers.
+After a pod is stored or deleted, `quota_statuses` gives each ResourceQuota's fresh status as
+the quota controller would compute it (synchronously here, so quota is never "status unknown").
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+from clusters.sim import errors
+from clusters.sim.admission_psa import pod_security
+from clusters.sim.limitrange import apply_defaults, refusal, violations
+from clusters.sim.quota import exceeded, missing_constraints, status, usage
+
+if TYPE_CHECKING:
+    from clusters.sim.store import ObjectStore
+
+LIMIT_RANGES, QUOTAS = "limitranges", "resourcequotas"
+# What a quota may count, besides pods: the kinds the simulator serves (quota.usage keys).
+COUNTED = ("pods", "secrets", "configmaps", "services", "deployments.apps", "replicasets.apps",
+           "jobs.batch", "cronjobs.batch")  # fmt: skip
+
+
+def _forbidden(pod: dict[str, Any], message: str) -> errors.ApiError:
+    """apierrors.NewForbidden for a pod: `pods "NAME" is forbidden: MESSAGE`."""
+    name = pod["metadata"]["name"]
+    return errors.ApiError(
+        errors.status_object(
+            403,
+            "Forbidden",
+            f'pods "{name}" is forbidden: {message}',
+            {"name": name, "kind": "pods"},
+        )
+    )
+
+
+def admit_pod_create(store: ObjectStore, pod: dict[str, Any]) -> list[str]:
+    """Mutate `pod` as LimitRanger does, or raise the 403 a real API server gives."""
+    namespace = pod["metadata"]["namespace"]
+    limit_ranges = store.list(LIMIT_RANGES, namespace)
+    if limit_ranges:
+        apply_defaults(pod, limit_ranges)
+        found = violations(pod, limit_ranges)
+        if found:
+            raise _forbidden(pod, refusal(found))
+    labels = ((store.get("namespaces", "", namespace) or {}).get("metadata") or {}).get("labels")
+    denial, warnings = pod_security(labels or {}, pod["spec"])
+    if denial:
+        raise _forbidden(pod, denial)
+    for quota in store.list(QUOTAS, namespace):
+        message = missing_constraints(quota, pod) or exceeded(
+            quota, status(quota, counted_objects(store, namespace))["used"], usage("pods", "", pod)
+        )
+        if message:
+            raise _forbidden(pod, message)
+    return warnings
+
+
+def counted_objects(store: ObjectStore, namespace: str) -> dict[str, list[dict[str, Any]]]:
+    """The namespace's objects a quota counts, keyed as quota.usage expects."""
+    return {key: store.list(key.partition(".")[0], namespace) for key in COUNTED}
+
+
+def quota_statuses(store: ObjectStore, namespace: str) -> list[tuple[dict[str, Any], dict]]:
+    """(quota, its fresh status) for each ResourceQuota whose status.used is out of date."""
+    objects = counted_objects(store, namespace)
+    stale = []
+    for quota in store.list(QUOTAS, namespace):
+        fresh = status(quota, objects)
+        if quota.get("status") != fresh:
+            stale.append((quota, fresh))
+    return stale
