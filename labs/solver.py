@@ -94,6 +94,10 @@ class LabRun:
             return None
         if "world" in action:
             return self.change_world(action["world"])
+        if "delete" in action:
+            # The pod and Event watches are two streams: let both store what happened before
+            # the pod goes, or its DELETED could be numbered before its last Events.
+            self.catch_up()
         answer = actions.run_kubectl_action(self.session.kubeconfig, action)
         self.sim.advance(0)  # let the cluster act on it now (scheduling, kubelet)
         if "delete" in action and answer.targets:
@@ -130,12 +134,16 @@ class LabRun:
         The last check (pipeline.recheck, as after a watch restart) does not race the watch
         threads' own evaluation of the last event; step results are latched once either way.
         """
+        self.catch_up()
+        recheck(self.session.pk)
+
+    def catch_up(self) -> None:
+        """Wait until every pod and Event the cluster holds now is stored in the session."""
         expected = self.cluster_keys()
         deadline = time.monotonic() + SETTLE_TIMEOUT_SECONDS
         stored = self.session.events.filter(dedupe_key__in=expected)
         while time.monotonic() < deadline and stored.count() < len(expected):
             time.sleep(0.02)
-        recheck(self.session.pk)
 
     def cluster_keys(self) -> set[str]:
         namespace = self.session.namespace
