@@ -15,6 +15,7 @@ from __future__ import annotations
 import hashlib
 import json
 import math
+import re
 from typing import TYPE_CHECKING, Any
 
 from clusters.sim import errors
@@ -77,6 +78,10 @@ def validate_workload(obj: dict[str, Any]) -> None:
                 "`selector` does not match template `labels`",
             )
         )
+    rolling = (spec.get("strategy") or {}).get("rollingUpdate") or {}
+    for key in ("maxSurge", "maxUnavailable"):
+        if key in rolling:
+            problems += _int_or_percent(rolling[key], f"spec.strategy.rollingUpdate.{key}")
     template_spec = (spec.get("template") or {}).get("spec")
     problems += validate_pod_spec(template_spec, "spec.template.spec")
     if isinstance(template_spec, dict) and template_spec.get("restartPolicy") not in (
@@ -90,6 +95,21 @@ def validate_workload(obj: dict[str, Any]) -> None:
         )
     if problems:
         raise errors.invalid_object(obj["kind"], meta.get("name") or "", problems, "apps")
+
+
+def _int_or_percent(value: Any, field: str) -> list[FieldError]:
+    """apps validation.go ValidatePositiveIntOrPercent: `N%` or a non-negative integer. The
+    value prints as Go's %#v of the IntOrString (its String method has a pointer receiver)."""
+    if isinstance(value, str) and not re.fullmatch(r"[0-9]+%", value):
+        literal = GoLiteral(f'intstr.IntOrString{{Type:1, IntVal:0, StrVal:"{value}"}}')
+        detail = (
+            "a valid percent string must be a numeric string followed by an ending '%' "
+            "(e.g. '1%', or '93%', regex used for validation is '[0-9]+%')"
+        )
+        return [invalid(field, literal, detail)]
+    if isinstance(value, int) and value < 0:
+        return [invalid(field, value, "must be greater than or equal to 0")]
+    return []
 
 
 # --- controllers -----------------------------------------------------------------------------

@@ -1,9 +1,10 @@
-"""Wrong JSON types anywhere in a Pod get a 400 or 422 in the API server's words, never a 500.
+"""Wrong JSON types anywhere in an object get a 400 or 422 in the API server's words, never a 500.
 
-A table-driven fuzz: every field of a full Pod, replaced by a value of each other JSON type, is
-sent as a create (POST), an update (PUT) and a JSON merge patch (PATCH). kube-apiserver decodes
-with encoding/json, so a wrong type is `400 BadRequest` with `json: cannot unmarshal ...`
-(apimachinery/pkg/runtime/serializer/json); a right type with a wrong value is `422 Invalid`.
+A table-driven fuzz: every field of a full Pod, Deployment and Job, replaced by a value of each
+other JSON type, is sent as a create (POST), an update (PUT) and a JSON merge patch (PATCH).
+kube-apiserver decodes with encoding/json, so a wrong type is `400 BadRequest` with
+`json: cannot unmarshal ...` (apimachinery/pkg/runtime/serializer/json); a right type with a
+wrong value is `422 Invalid`.
 """
 
 from __future__ import annotations
@@ -46,6 +47,40 @@ FULL_POD: dict[str, Any] = {
         ],
     },
 }
+FULL_DEPLOYMENT: dict[str, Any] = {
+    "apiVersion": "apps/v1",
+    "kind": "Deployment",
+    "metadata": {"name": "fuzz", "labels": {"app": "web"}},
+    "spec": {
+        "replicas": 1,
+        "selector": {"matchLabels": {"app": "web"}},
+        "strategy": {"type": "RollingUpdate", "rollingUpdate": {"maxSurge": 1}},
+        "template": {
+            "metadata": {"labels": {"app": "web"}},
+            "spec": {"containers": [{"name": "web", "image": "lab/web:1.0"}]},
+        },
+    },
+}
+FULL_JOB: dict[str, Any] = {
+    "apiVersion": "batch/v1",
+    "kind": "Job",
+    "metadata": {"name": "fuzz"},
+    "spec": {
+        "backoffLimit": 1,
+        "template": {
+            "spec": {
+                "restartPolicy": "Never",
+                "containers": [{"name": "web", "image": "lab/web:1.0"}],
+            }
+        },
+    },
+}
+# (URL path under the namespace, the full object) for each kind fuzzed.
+KINDS = {
+    "pod": ("/api/v1/namespaces/{ns}/pods", FULL_POD),
+    "deployment": ("/apis/apps/v1/namespaces/{ns}/deployments", FULL_DEPLOYMENT),
+    "job": ("/apis/batch/v1/namespaces/{ns}/jobs", FULL_JOB),
+}
 WRONG = {
     "string": "x",
     "number": 7,
@@ -71,8 +106,8 @@ def _paths(value: Any, path: tuple = ()) -> Iterator[tuple]:
             yield from _paths(item, (*path, index))
 
 
-def _replaced(path: tuple, new: Any) -> dict[str, Any]:
-    body = copy.deepcopy(FULL_POD)
+def _replaced(full: dict[str, Any], path: tuple, new: Any) -> dict[str, Any]:
+    body = copy.deepcopy(full)
     holder = body
     for key in path[:-1]:
         holder = holder[key]
@@ -80,26 +115,29 @@ def _replaced(path: tuple, new: Any) -> dict[str, Any]:
     return body
 
 
-def _value_at(path: tuple) -> Any:
-    value: Any = FULL_POD
+def _value_at(full: dict[str, Any], path: tuple) -> Any:
+    value: Any = full
     for key in path:
         value = value[key]
     return value
 
 
-# Every field below the top, with each JSON type it does not have. metadata.name stays, so
-# the body remains addressable by the URL.
+# Every field below the top of each kind, with each JSON type it does not have. metadata.name
+# stays, so the body remains addressable by the URL.
 CASES = [
-    (path, kind)
-    for path in _paths(FULL_POD)
+    (kind, path, json_type)
+    for kind, (_, full) in KINDS.items()
+    for path in _paths(full)
     if path and path != ("metadata", "name")
-    for kind in WRONG
-    if kind != _json_type(_value_at(path))
+    for json_type in WRONG
+    if json_type != _json_type(_value_at(full, path))
 ]
 
 
 @pytest.fixture(scope="module")
-def http(sim) -> Iterator[tuple[httpx.Client, str]]:
+def http(sim) -> Iterator[tuple[httpx.Client, dict[str, str]]]:
+    """A client with a learner's token, and the collection URL of each kind, where an object
+    named `fuzz` of that kind exists (the target of PUT and PATCH)."""
     world = create_labworld(sim)
     token, ns = world["status"]["token"], world["status"]["namespace"]
     headers = {"Authorization": f"Bearer {token}"}
@@ -108,9 +146,11 @@ def http(sim) -> Iterator[tuple[httpx.Client, str]]:
         headers=headers,
         verify=ssl.create_default_context(cafile=str(sim.ca_file)),
     ) as client:
-        created = client.post(f"/api/v1/namespaces/{ns}/pods", json=FULL_POD)
-        assert created.status_code == 201, created.text
-        yield client, f"/api/v1/namespaces/{ns}/pods"
+        urls = {kind: url.format(ns=ns) for kind, (url, _) in KINDS.items()}
+        for kind, (_, full) in KINDS.items():
+            created = client.post(urls[kind], json=full)
+            assert created.status_code == 201, created.text
+        yield client, urls
 
 
 def _assert_refused_in_kube_words(answer: httpx.Response, path: tuple, verb: str) -> None:
@@ -121,14 +161,18 @@ def _assert_refused_in_kube_words(answer: httpx.Response, path: tuple, verb: str
         assert status["code"] == answer.status_code and status["message"]
 
 
-@pytest.mark.parametrize("path,kind", CASES, ids=[f"{'.'.join(map(str, p))}={k}" for p, k in CASES])
-def test_a_wrong_type_is_never_a_500(http, path: tuple, kind: str) -> None:
-    client, pods = http
-    body = _replaced(path, WRONG[kind])
-    _assert_refused_in_kube_words(client.post(pods, json=body), path, "POST")
-    _assert_refused_in_kube_words(client.put(f"{pods}/fuzz", json=body), path, "PUT")
+@pytest.mark.parametrize(
+    "kind,path,json_type",
+    CASES,
+    ids=[f"{k}:{'.'.join(map(str, p))}={t}" for k, p, t in CASES],
+)
+def test_a_wrong_type_is_never_a_500(http, kind: str, path: tuple, json_type: str) -> None:
+    client, urls = http
+    body = _replaced(KINDS[kind][1], path, WRONG[json_type])
+    _assert_refused_in_kube_words(client.post(urls[kind], json=body), path, "POST")
+    _assert_refused_in_kube_words(client.put(f"{urls[kind]}/fuzz", json=body), path, "PUT")
     patch = client.patch(
-        f"{pods}/fuzz",
+        f"{urls[kind]}/fuzz",
         content=json.dumps({k: v for k, v in body.items() if k not in ("apiVersion", "kind")}),
         headers={"Content-Type": "application/merge-patch+json"},
     )
@@ -137,8 +181,8 @@ def test_a_wrong_type_is_never_a_500(http, path: tuple, kind: str) -> None:
 
 @pytest.mark.parametrize("spec", ["a string", 7, True, ["x"], None])
 def test_a_pod_whose_spec_is_not_an_object_is_a_400_in_go_words(http, spec: Any) -> None:
-    client, pods = http
-    answer = client.post(pods, json={**FULL_POD, "metadata": {"name": "s"}, "spec": spec})
+    client, urls = http
+    answer = client.post(urls["pod"], json={**FULL_POD, "metadata": {"name": "s"}, "spec": spec})
     if spec is None:  # null is an empty PodSpec to encoding/json: then validation refuses it
         assert answer.status_code == 422
         return
@@ -146,4 +190,21 @@ def test_a_pod_whose_spec_is_not_an_object_is_a_400_in_go_words(http, spec: Any)
     assert answer.json()["message"].startswith(
         'Pod in version "v1" cannot be handled as a Pod: json: cannot unmarshal '
         f"{_json_type(spec)} into Go struct field Pod.spec of type v1.PodSpec"
+    )
+
+
+def test_a_deployment_with_a_bad_max_surge_is_invalid_in_the_api_servers_words(http) -> None:
+    # pkg/apis/apps/validation ValidatePositiveIntOrPercent; validation.IsValidPercent. It used
+    # to be stored, and then the deployment controller failed on every tick.
+    client, urls = http
+    body = copy.deepcopy(FULL_DEPLOYMENT)
+    body["metadata"]["name"] = "surge"
+    body["spec"]["strategy"]["rollingUpdate"]["maxSurge"] = "x"
+    answer = client.post(urls["deployment"], json=body)
+    assert answer.status_code == 422
+    assert answer.json()["message"] == (
+        'Deployment.apps "surge" is invalid: spec.strategy.rollingUpdate.maxSurge: Invalid value: '
+        'intstr.IntOrString{Type:1, IntVal:0, StrVal:"x"}: a valid percent string must be a '
+        "numeric string followed by an ending '%' (e.g. '1%', or '93%', regex used for "
+        "validation is '[0-9]+%')"
     )
