@@ -1,8 +1,8 @@
 """Wrong JSON types anywhere in an object get a 400 or 422 in the API server's words, never a 500.
 
-A table-driven fuzz: every field of a full Pod, Deployment and Job, replaced by a value of each
-other JSON type, is sent as a create (POST), an update (PUT) and a JSON merge patch (PATCH).
-kube-apiserver decodes with encoding/json, so a wrong type is `400 BadRequest` with
+A table-driven fuzz: every field of a full Pod, Deployment, Job, DaemonSet and CronJob, replaced
+by a value of each other JSON type, is sent as a create (POST), an update (PUT) and a JSON merge
+patch (PATCH). kube-apiserver decodes with encoding/json, so a wrong type is `400 BadRequest` with
 `json: cannot unmarshal ...` (apimachinery/pkg/runtime/serializer/json); a right type with a
 wrong value is `422 Invalid`.
 """
@@ -75,11 +75,36 @@ FULL_JOB: dict[str, Any] = {
         },
     },
 }
+FULL_DAEMONSET: dict[str, Any] = {
+    "apiVersion": "apps/v1",
+    "kind": "DaemonSet",
+    "metadata": {"name": "fuzz"},
+    "spec": {
+        "selector": {"matchLabels": {"app": "d"}},
+        "template": {
+            "metadata": {"labels": {"app": "d"}},
+            "spec": {"containers": [{"name": "web", "image": "lab/web:1.0"}]},
+        },
+    },
+}
+FULL_CRONJOB: dict[str, Any] = {
+    "apiVersion": "batch/v1",
+    "kind": "CronJob",
+    "metadata": {"name": "fuzz"},
+    "spec": {
+        "schedule": "*/5 * * * *",
+        "concurrencyPolicy": "Forbid",
+        "successfulJobsHistoryLimit": 1,
+        "jobTemplate": {"spec": FULL_JOB["spec"]},
+    },
+}
 # (URL path under the namespace, the full object) for each kind fuzzed.
 KINDS = {
     "pod": ("/api/v1/namespaces/{ns}/pods", FULL_POD),
     "deployment": ("/apis/apps/v1/namespaces/{ns}/deployments", FULL_DEPLOYMENT),
     "job": ("/apis/batch/v1/namespaces/{ns}/jobs", FULL_JOB),
+    "daemonset": ("/apis/apps/v1/namespaces/{ns}/daemonsets", FULL_DAEMONSET),
+    "cronjob": ("/apis/batch/v1/namespaces/{ns}/cronjobs", FULL_CRONJOB),
 }
 WRONG = {
     "string": "x",
