@@ -35,6 +35,8 @@ SERVED_GROUP_VERSIONS = (
     "apis/batch/v1",
     "apis/admissionregistration.k8s.io/v1",
     "apis/events.k8s.io/v1",
+    "apis/networking.k8s.io/v1",
+    "apis/rbac.authorization.k8s.io/v1",
 )
 
 _REF_PREFIX = "#/components/schemas/"

@@ -64,7 +64,8 @@ def paths_for(group: str, version: str) -> dict[str, Any]:
 
 def _module_source(group: str, version: str) -> str | None:
     """The source of the client's API module, read as text: importing it takes seconds."""
-    prefix = group.split(".")[0] if group else "core"
+    # The client names modules after the group: rbac.authorization.k8s.io -> rbac_authorization.
+    prefix = group.removesuffix(".k8s.io").replace(".", "_") if group else "core"
     package = importlib.util.find_spec("kubernetes")
     if package is None or not package.submodule_search_locations:
         return None

@@ -66,6 +66,17 @@ CORE_TYPES = [
     ResourceType(
         "services", "Service", True, short_names=("svc",), categories=("all",), singular="service"
     ),
+    # The session's policy objects (platform/templates/session): see clusters/sim/quota.py,
+    # limitrange.py and session_admission.py for what they do.
+    ResourceType(
+        "resourcequotas",
+        "ResourceQuota",
+        True,
+        short_names=("quota",),
+        subresources=("status",),
+        singular="resourcequota",
+    ),
+    ResourceType("limitranges", "LimitRange", True, short_names=("limits",), singular="limitrange"),
 ]
 APPS_TYPES = [
     ResourceType(
@@ -141,21 +152,44 @@ ADMISSION_TYPES = [
         singular="validatingadmissionpolicybinding",
     ),
 ]
+RBAC_GROUP = "rbac.authorization.k8s.io"
+RBAC_TYPES = [
+    ResourceType("roles", "Role", True, group=RBAC_GROUP, singular="role"),
+    ResourceType("rolebindings", "RoleBinding", True, group=RBAC_GROUP, singular="rolebinding"),
+    ResourceType("clusterroles", "ClusterRole", False, group=RBAC_GROUP, singular="clusterrole"),
+    ResourceType(
+        "clusterrolebindings",
+        "ClusterRoleBinding",
+        False,
+        group=RBAC_GROUP,
+        singular="clusterrolebinding",
+    ),
+]
+# Stored and validated only: the simulator has no pod network for a policy to act on.
+NETWORKING_TYPES = [
+    ResourceType(
+        "networkpolicies",
+        "NetworkPolicy",
+        True,
+        group="networking.k8s.io",
+        short_names=("netpol",),
+        singular="networkpolicy",
+    ),
+]
 EVENTS_V1 = ResourceType(
     "events", "Event", True, group="events.k8s.io", short_names=("ev",), singular="event"
 )
 
-BY_PLURAL: dict[str, ResourceType] = {
-    t.plural: t for t in CORE_TYPES + APPS_TYPES + BATCH_TYPES + ADMISSION_TYPES
-}
-BY_KIND: dict[str, ResourceType] = {
-    t.kind: t for t in CORE_TYPES + APPS_TYPES + BATCH_TYPES + ADMISSION_TYPES
-}
+_ALL = CORE_TYPES + APPS_TYPES + BATCH_TYPES + ADMISSION_TYPES + RBAC_TYPES + NETWORKING_TYPES
+BY_PLURAL: dict[str, ResourceType] = {t.plural: t for t in _ALL}
+BY_KIND: dict[str, ResourceType] = {t.kind: t for t in _ALL}
 GROUPS: dict[str, list[ResourceType]] = {
     "": CORE_TYPES,
     "apps": APPS_TYPES,
     "batch": BATCH_TYPES,
     "admissionregistration.k8s.io": ADMISSION_TYPES,
+    RBAC_GROUP: RBAC_TYPES,
+    "networking.k8s.io": NETWORKING_TYPES,
 }
 
 
