@@ -75,15 +75,34 @@ def test_apply_answers_in_the_api_servers_words(ready, manifest, ok, message):
     assert result["message"].startswith(message)
 
 
-def test_a_second_create_of_the_same_name_is_already_exists(ready):
+def test_applying_the_same_pod_again_is_unchanged(ready):
+    # kubectl apply: the three-way patch is empty, so nothing is sent and it says so.
     tasks.apply_manifest(ready.pk, "r1", pod("p", image="lab/web:1.0"))
     tasks.apply_manifest(ready.pk, "r2", pod("p", image="lab/web:1.0"))
     assert answer(ready, "r2") == {
         "request": "r2",
         "phase": "done",
-        "ok": False,
-        "message": 'pods "p" already exists',
+        "ok": True,
+        "message": "pod/p unchanged",
     }
+
+
+def test_applying_a_new_image_configures_the_pod(ready):
+    # core/v1 Container.image is mutable on a Pod (k8s.io/api core/v1 types.go).
+    tasks.apply_manifest(ready.pk, "r1", pod("p", image="lab/web:1.0"))
+    tasks.apply_manifest(ready.pk, "r2", pod("p", image="lab/web:2.0"))
+    assert answer(ready, "r2")["message"] == "pod/p configured"
+
+
+def test_applying_a_new_pull_policy_is_forbidden_in_the_api_servers_words(ready):
+    # imagePullPolicy "Cannot be updated": validation.go ValidatePodUpdate.
+    tasks.apply_manifest(ready.pk, "r1", pod("p", image="lab/web:1.0", imagePullPolicy="Always"))
+    tasks.apply_manifest(ready.pk, "r2", pod("p", image="lab/web:1.0", imagePullPolicy="Never"))
+    result = answer(ready, "r2")
+    assert result["ok"] is False
+    assert result["message"].startswith(
+        'Pod "p" is invalid: spec: Forbidden: pod updates may not change fields other than'
+    )
 
 
 def test_delete_pod_and_deleting_it_again_once_it_is_gone(simulator, ready):
