@@ -20,7 +20,7 @@ from starlette.routing import Route
 
 from clusters.apiserver import discovery, openapi
 from clusters.apiserver.labworlds import LabWorlds
-from clusters.apiserver.openapi_fields import StrictDecodingError, decode_fields
+from clusters.apiserver.openapi_fields import StrictDecodingError, decode_fields, warning_header
 from clusters.apiserver.podlogs import pod_log
 from clusters.apiserver.scale import patch_scale, scale_of, set_scale
 from clusters.apiserver.tables import table, wants_table
@@ -237,6 +237,7 @@ async def _core(
             created = tenant.create(
                 rtype.plural, namespace, body, dry_run, query.get("fieldManager")
             )
+            warnings += [warning_header(text) for text in tenant.admission_warnings]
             return _with_warnings(json_response(created, 201), warnings)
         raise errors.method_not_allowed()
     if method == "POST" and target.subresource == "eviction":

@@ -87,7 +87,11 @@ def split_unknown_fields(obj: dict, kind: str, api_version: str = "") -> tuple[d
 def unknown_field_warning(path: str) -> str:
     """The `Warning` header value for one dropped field: the message `unknown field %q` as an
     RFC 7234 warning (code 299, no agent); kubectl prints `Warning: unknown field "<path>"`."""
-    message = f"unknown field {json.dumps(path)}"
+    return warning_header(f"unknown field {json.dumps(path)}")
+
+
+def warning_header(message: str) -> str:
+    """An RFC 7234 `Warning` header value: code 299, no agent, the message quoted."""
     return '299 - "' + message.replace("\\", "\\\\").replace('"', '\\"') + '"'
 
 

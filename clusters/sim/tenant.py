@@ -39,6 +39,7 @@ from clusters.sim.selectors import (
     parse_label_selector,
 )
 from clusters.sim.services import default_service, validate_service
+from clusters.sim.session_admission import admit_pod_create
 from clusters.sim.store import Change, ObjectStore, deep_copy
 from clusters.sim.validation import (
     validate_ephemeral_update,
@@ -97,6 +98,8 @@ class Tenant:
         self.reconcile_pending = False
         self.running = False
         self.cron_seen: list[str] = []  # uids of finished Jobs the CronJob controller has seen
+        # PodSecurity `warn` texts of the last create, for the API server's Warning headers.
+        self.admission_warnings: list[str] = []
         self.store.subscribe(self._on_change)
 
     def _on_change(self, change: Change) -> None:
@@ -303,6 +306,7 @@ class Tenant:
             obj["status"] = {"phase": "Active"}
         if self.store.get(resource, ns, meta["name"]) is not None:
             raise errors.already_exists(resource, meta["name"], rtype.group)
+        self.admission_warnings = admit_pod_create(self.store, obj) if resource == "pods" else []
         admit(self, "CREATE", resource, obj, None)
         meta["uid"] = self.next_uid()
         meta["creationTimestamp"] = rfc3339(self.clock.now())
