@@ -10,6 +10,7 @@ from __future__ import annotations
 import base64
 import heapq
 import json
+import logging
 from collections.abc import Callable
 from typing import Any
 
@@ -54,6 +55,8 @@ WORKLOADS = ("deployments", "replicasets", "daemonsets", "jobs", "cronjobs")
 SYSTEM_NAMESPACES = ("default", "kube-node-lease", "kube-public", "kube-system")
 
 
+log = logging.getLogger(__name__)
+
 class _Cursor:
     """The tenant's notion of now: a timer runs at its own due time, not at the clock's end."""
 
@@ -97,6 +100,8 @@ class Tenant:
         self.last_compaction_rv = 0
         self.reconcile_pending = False
         self.running = False
+        # Timers whose action raised (logged); tests assert it stays 0.
+        self.failed_timers = 0
         self.cron_seen: list[str] = []  # uids of finished Jobs the CronJob controller has seen
         # PodSecurity `warn` texts of the last create, for the API server's Warning headers.
         self.admission_warnings: list[str] = []
@@ -134,7 +139,13 @@ class Tenant:
             while self.timers and self.timers[0][0] <= until:
                 due, _, action, argument = heapq.heappop(self.timers)
                 self.clock.value = max(self.clock.value, due)
-                ACTIONS[action](self, argument)
+                try:
+                    ACTIONS[action](self, argument)
+                except Exception:
+                    # An engine bug in one timer must not turn every later request of this
+                    # learner into a 500: log it loudly and keep the cluster serving.
+                    log.exception("timer %s(%r) failed in tenant %s", action, argument, self.name)
+                    self.failed_timers += 1
                 ran += 1
         finally:
             self.running = False
