@@ -14,10 +14,12 @@
   const applyError = document.querySelector("[data-testid=apply-error]");
   const applyResult = document.querySelector("[data-testid=apply-result]");
   const GAP_WAIT_MS = 1000;
+  const CONNECT_TIMEOUT_MS = 5000;
   const pending = new Map(); // seq -> message that arrived before an earlier seq
   let socket = null;
   let gapTimer = null;
   let retryDelay = 500;
+  let retryTimer = null;
 
   function lastSeq() {
     return Number(body.dataset.lastSeq || "0");
@@ -109,13 +111,21 @@
   function connect() {
     const scheme = location.protocol === "https:" ? "wss" : "ws";
     pending.clear();
-    socket = new WebSocket(`${scheme}://${location.host}${config.ws}?after=${lastSeq()}`);
-    socket.onopen = () => { retryDelay = 500; };
+    const attempt = new WebSocket(`${scheme}://${location.host}${config.ws}?after=${lastSeq()}`);
+    socket = attempt;
+    // An attempt made while the network is away can hang in CONNECTING for ever: give up on it,
+    // which closes it and schedules the next try.
+    const openTimer = setTimeout(() => {
+      if (attempt.readyState === WebSocket.CONNECTING) attempt.close();
+    }, CONNECT_TIMEOUT_MS);
+    socket.onopen = () => { clearTimeout(openTimer); retryDelay = 500; };
     socket.onmessage = (e) => handle(JSON.parse(e.data));
     socket.onclose = () => {
+      clearTimeout(openTimer);
+      if (socket !== attempt) return; // an older attempt, already replaced
       socket = null;
       // Resume from the last seq we have; back off up to 10 s while the server is away.
-      setTimeout(connect, retryDelay);
+      retryTimer = setTimeout(connect, retryDelay);
       retryDelay = Math.min(retryDelay * 2, 10000);
     };
   }
@@ -141,6 +151,17 @@
   const draft = localStorage.getItem(draftKey);
   if (draft !== null) editor.value = draft;
   editor.addEventListener("input", () => localStorage.setItem(draftKey, editor.value));
+
+  // Back online: try now rather than after the back-off grown while offline.
+  window.addEventListener("online", () => {
+    retryDelay = 500;
+    if (socket === null) {
+      clearTimeout(retryTimer);
+      connect();
+    } else if (socket.readyState === WebSocket.CONNECTING) {
+      socket.close();
+    }
+  });
 
   connect();
 })();
