@@ -28,6 +28,7 @@ from pathlib import Path
 
 from clusters.realcluster import processes
 from clusters.realcluster.faultproxy import TLSFiles, self_signed_certificate
+from clusters.realcluster.jsonhttp import QuietJSONHandler
 from clusters.realcluster.registry import Credentials
 
 ISSUER = "pull-policy-labs-token-issuer"
@@ -142,18 +143,7 @@ class TokenServer:
     def _handler_class(self) -> type[BaseHTTPRequestHandler]:
         issuer = self
 
-        class Handler(BaseHTTPRequestHandler):
-            def log_message(self, *args: object) -> None:
-                pass
-
-            def _answer(self, status: int, body: dict) -> None:
-                data = json.dumps(body).encode()
-                self.send_response(status)
-                self.send_header("Content-Type", "application/json")
-                self.send_header("Content-Length", str(len(data)))
-                self.end_headers()
-                self.wfile.write(data)
-
+        class Handler(QuietJSONHandler):
             def _issue(self, scope: str, username: str, password: str) -> None:
                 known = {issuer.credentials.colon_joined, issuer.publisher.colon_joined}
                 if username and f"{username}:{password}" not in known:

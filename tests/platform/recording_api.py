@@ -6,7 +6,9 @@ replace, 404 for a delete, and a token for a TokenRequest.
 """
 
 import json
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from http.server import ThreadingHTTPServer
+
+from clusters.realcluster.jsonhttp import QuietJSONHandler
 
 
 class RecordingAPI(ThreadingHTTPServer):
@@ -16,19 +18,8 @@ class RecordingAPI(ThreadingHTTPServer):
         self.existing: set[str] = set()  # POST paths + names that answer 409
 
 
-class _Handler(BaseHTTPRequestHandler):
+class _Handler(QuietJSONHandler):
     server: RecordingAPI
-
-    def log_message(self, *args) -> None:  # keep pytest output clean
-        pass
-
-    def _answer(self, status: int, body: dict) -> None:
-        data = json.dumps(body).encode()
-        self.send_response(status)
-        self.send_header("Content-Type", "application/json")
-        self.send_header("Content-Length", str(len(data)))
-        self.end_headers()
-        self.wfile.write(data)
 
     def _body(self) -> dict:
         length = int(self.headers.get("Content-Length") or 0)
