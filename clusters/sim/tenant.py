@@ -57,6 +57,7 @@ SYSTEM_NAMESPACES = ("default", "kube-node-lease", "kube-public", "kube-system")
 
 log = logging.getLogger(__name__)
 
+
 class _Cursor:
     """The tenant's notion of now: a timer runs at its own due time, not at the clock's end."""
 
@@ -436,6 +437,12 @@ class Tenant:
             validate_pod_update(current, new)
             if new["spec"] != current["spec"]:
                 meta["generation"] = current["metadata"].get("generation", 1) + 1
+        elif resource == "namespaces":
+            # SetDefaults_Namespace always sets the name label; namespaceStrategy.PrepareForUpdate
+            # keeps finalizers and status (they change only through /finalize and /status).
+            meta.setdefault("labels", {})["kubernetes.io/metadata.name"] = name
+            new["spec"] = current.get("spec", {})
+            new["status"] = current.get("status", {})
         elif resource in WORKLOADS:
             new["status"] = current.get("status", {})
             if resource == "jobs":

@@ -151,3 +151,22 @@ def test_a_timeline_registry_change_sets_its_fields() -> None:
     simulator, clock, tenant = new_tenant(world)
     run(simulator, clock, 31)
     assert tenant.registries["docker.io"]["down"] is True
+
+
+def test_replacing_a_namespace_keeps_its_name_label_finalizers_and_status() -> None:
+    # pkg/apis/core/v1/defaults.go SetDefaults_Namespace (the label is always set) and
+    # pkg/registry/core/namespace/strategy.go PrepareForUpdate (spec.finalizers, status kept).
+    _, _, tenant = new_tenant()
+    created = tenant.create("namespaces", None, {"metadata": {"name": "team-b"}})
+    replaced = tenant.update(
+        "namespaces",
+        None,
+        "team-b",
+        {"metadata": {"name": "team-b", "labels": {"airgap": "true"}}, "spec": {}},
+    )
+    assert replaced["metadata"]["labels"] == {
+        "airgap": "true",
+        "kubernetes.io/metadata.name": "team-b",
+    }
+    assert replaced["spec"] == created["spec"] == {"finalizers": ["kubernetes"]}
+    assert replaced["status"] == {"phase": "Active"}
