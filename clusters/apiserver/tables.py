@@ -147,9 +147,53 @@ def _secret_cells(secret: dict[str, Any], now: float) -> list[Any]:
     ]
 
 
+def _label_selector_text(selector: dict[str, Any] | None) -> str:
+    """metav1.FormatLabelSelector: requirements sorted by key, "<none>" when empty."""
+    selector = selector or {}
+    parts = [(k, f"{k}={v}") for k, v in (selector.get("matchLabels") or {}).items()]
+    for expression in selector.get("matchExpressions") or []:
+        key, operator = expression.get("key", ""), expression.get("operator", "")
+        values = ",".join(sorted(expression.get("values") or []))
+        text = {
+            "In": f"{key} in ({values})",
+            "NotIn": f"{key} notin ({values})",
+            "Exists": key,
+            "DoesNotExist": f"!{key}",
+        }.get(operator, key)
+        parts.append((key, text))
+    return ",".join(text for _, text in sorted(parts)) or "<none>"
+
+
 def _selector_text(obj: dict[str, Any]) -> str:
-    labels = ((obj.get("spec") or {}).get("selector") or {}).get("matchLabels") or {}
-    return ",".join(f"{k}={v}" for k, v in sorted(labels.items())) or "<none>"
+    return _label_selector_text((obj.get("spec") or {}).get("selector"))
+
+
+def _service_account_cells(obj: dict[str, Any], now: float) -> list[Any]:
+    """printServiceAccount."""
+    return [
+        obj["metadata"]["name"],
+        len(obj.get("secrets") or []),
+        _since(obj["metadata"].get("creationTimestamp"), now),
+    ]
+
+
+def _role_binding_cells(obj: dict[str, Any], now: float) -> list[Any]:
+    """printRoleBinding / printClusterRoleBinding."""
+    ref = obj.get("roleRef") or {}
+    return [
+        obj["metadata"]["name"],
+        f"{ref.get('kind', '')}/{ref.get('name', '')}",
+        _since(obj["metadata"].get("creationTimestamp"), now),
+    ]
+
+
+def _network_policy_cells(obj: dict[str, Any], now: float) -> list[Any]:
+    """printNetworkPolicy."""
+    return [
+        obj["metadata"]["name"],
+        _label_selector_text((obj.get("spec") or {}).get("podSelector")),
+        _since(obj["metadata"].get("creationTimestamp"), now),
+    ]
 
 
 def _template_columns(obj: dict[str, Any]) -> list[str]:
@@ -426,12 +470,34 @@ PRINTERS: dict[str, tuple[list[Column], Callable[[dict[str, Any], float], list[A
         [("Name", "name", 0), ("Type", "", 0), ("Data", "", 0), ("Age", "", 0)],
         _secret_cells,
     ),
+    "serviceaccounts": (
+        [("Name", "name", 0), ("Secrets", "", 0), ("Age", "", 0)],
+        _service_account_cells,
+    ),
+    "rolebindings": ([("Name", "name", 0), ("Role", "", 0), ("Age", "", 0)], _role_binding_cells),
+    "clusterrolebindings": (
+        [("Name", "name", 0), ("Role", "", 0), ("Age", "", 0)],
+        _role_binding_cells,
+    ),
+    "networkpolicies": (
+        [("Name", "name", 0), ("Pod-Selector", "", 0), ("Age", "", 0)],
+        _network_policy_cells,
+    ),
 }
 DEFAULT_PRINTER: tuple[list[Column], Callable[[dict[str, Any], float], list[Any]]] = (
     [("Name", "name", 0), ("Created At", "date", 0)],
     _default_cells,
 )
-INTEGER_COLUMNS = {"Active", "Count", "Data", "Up-to-date", "Available", "Desired", "Current"}
+INTEGER_COLUMNS = {
+    "Active",
+    "Count",
+    "Data",
+    "Secrets",
+    "Up-to-date",
+    "Available",
+    "Desired",
+    "Current",
+}
 
 
 def column_definitions(resource: str) -> list[dict[str, Any]]:

@@ -1,0 +1,87 @@
+"""The session's own kinds through the real kubectl: the server's Table columns for `get`.
+
+Columns pinned from pkg/printers/internalversion/printers.go (printServiceAccount,
+printRoleBinding, printNetworkPolicy; metav1.FormatLabelSelector for the selector).
+"""
+
+from __future__ import annotations
+
+import pytest
+
+from tests.kubectl.conftest import Kubectl
+
+pytestmark = pytest.mark.kubectl
+
+SESSION_KINDS = """
+apiVersion: v1
+kind: ServiceAccount
+metadata:
+  name: learner
+---
+apiVersion: rbac.authorization.k8s.io/v1
+kind: Role
+metadata:
+  name: lab-learner
+rules:
+  - apiGroups: [""]
+    resources: ["pods"]
+    verbs: ["get", "list"]
+---
+apiVersion: rbac.authorization.k8s.io/v1
+kind: RoleBinding
+metadata:
+  name: learner-can-read
+roleRef:
+  apiGroup: rbac.authorization.k8s.io
+  kind: Role
+  name: lab-learner
+subjects:
+  - kind: ServiceAccount
+    name: learner
+---
+apiVersion: networking.k8s.io/v1
+kind: NetworkPolicy
+metadata:
+  name: default-deny
+spec:
+  podSelector: {}
+  policyTypes: ["Ingress", "Egress"]
+---
+apiVersion: networking.k8s.io/v1
+kind: NetworkPolicy
+metadata:
+  name: web-only
+spec:
+  podSelector:
+    matchLabels: {tier: web, app: shop}
+"""
+
+
+@pytest.fixture(scope="module")
+def session_kinds(kubectl: Kubectl) -> Kubectl:
+    applied = kubectl.stdin(SESSION_KINDS, "apply")
+    assert applied.returncode == 0, applied.stderr
+    return kubectl
+
+
+def rows(kubectl: Kubectl, resource: str) -> list[list[str]]:
+    return [line.split() for line in kubectl("get", resource).stdout.splitlines()]
+
+
+def test_get_rolebindings_shows_the_role(session_kinds: Kubectl) -> None:
+    table = rows(session_kinds, "rolebindings")
+    assert table[0] == ["NAME", "ROLE", "AGE"]
+    assert table[1][:2] == ["learner-can-read", "Role/lab-learner"]
+
+
+def test_get_networkpolicies_shows_the_pod_selector(session_kinds: Kubectl) -> None:
+    table = rows(session_kinds, "networkpolicies")
+    assert table[0] == ["NAME", "POD-SELECTOR", "AGE"]
+    selectors = {row[0]: row[1] for row in table[1:]}
+    assert selectors == {"default-deny": "<none>", "web-only": "app=shop,tier=web"}
+
+
+def test_get_serviceaccounts_counts_secrets(session_kinds: Kubectl) -> None:
+    table = rows(session_kinds, "serviceaccounts")
+    assert table[0] == ["NAME", "SECRETS", "AGE"]
+    assert ["learner", "0"] in [row[:2] for row in table[1:]]
