@@ -7,13 +7,10 @@ Upstream: pkg/kubelet/images/image_manager.go (EnsureImageExists: MustAttemptIma
 
 from __future__ import annotations
 
-import base64
-import json
-
 import pytest
 
 from clusters.sim.imagemanager import must_attempt_pull
-from tests.sim.worlds import events_of, lab1_world, new_tenant, pod, run
+from tests.sim.worlds import create_pull_secret, events_of, lab1_world, new_tenant, pod, run
 
 
 @pytest.mark.parametrize(
@@ -66,23 +63,9 @@ def test_must_attempt_pull(
     assert must_attempt_pull(entry, pod_key, enabled, policy) is pull
 
 
-def _secret(tenant) -> None:
-    auth = {"auths": {"docker.io": {"username": "u", "password": "p"}}}
-    data = base64.b64encode(json.dumps(auth).encode()).decode()
-    tenant.create(
-        "secrets",
-        "lab",
-        {
-            "metadata": {"name": "regcred"},
-            "type": "kubernetes.io/dockerconfigjson",
-            "data": {".dockerconfigjson": data},
-        },
-    )
-
-
 def _borrow(kubelet: dict) -> tuple:
     simulator, clock, tenant = new_tenant(lab1_world(kubelet=kubelet))
-    _secret(tenant)
+    create_pull_secret(tenant)
     owner = pod(
         "owner", "lab/private:1.0", "IfNotPresent", "node-2", imagePullSecrets=[{"name": "regcred"}]
     )

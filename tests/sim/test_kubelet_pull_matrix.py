@@ -6,14 +6,21 @@ EnsureImageExists / imagePullPrecheck / pullImage, kuberuntime_container.go star
 
 from __future__ import annotations
 
-import base64
-import json
 from dataclasses import dataclass, field
 
 import pytest
 
 from clusters.sim.imagemanager import go_duration
-from tests.sim.worlds import DIGEST_A, events_of, lab1_world, new_tenant, pod, run, waiting
+from tests.sim.worlds import (
+    DIGEST_A,
+    create_pull_secret,
+    events_of,
+    lab1_world,
+    new_tenant,
+    pod,
+    run,
+    waiting,
+)
 
 
 @dataclass
@@ -157,17 +164,7 @@ def test_pull_matrix(case: Case) -> None:
     simulator, clock, tenant = new_tenant(world)
     spec = {}
     if case.secret:
-        auth = {"auths": {"docker.io": {"username": "u", "password": "p"}}}
-        data = base64.b64encode(json.dumps(auth).encode()).decode()
-        tenant.create(
-            "secrets",
-            "lab",
-            {
-                "metadata": {"name": "regcred"},
-                "type": "kubernetes.io/dockerconfigjson",
-                "data": {".dockerconfigjson": data},
-            },
-        )
+        create_pull_secret(tenant)
         spec["imagePullSecrets"] = [{"name": "regcred"}]
     tenant.create("pods", "lab", pod("p", case.image, case.policy, case.node, **spec))
     run(simulator, clock, 5)  # before any retry (the pod worker retries after 10 s)

@@ -38,6 +38,12 @@ def _with_image(current: dict, image: str) -> dict:
     return {**current, "metadata": metadata, "spec": spec}
 
 
+def _set_image(tenant, image: str) -> None:
+    """`kubectl set image deployment/web web=IMAGE`, as an update of the template."""
+    current = tenant.store.get("deployments", "lab", "web")
+    tenant.update("deployments", "lab", "web", _with_image(current, image))
+
+
 def _pods(tenant) -> list[dict]:
     return [
         p for p in tenant.store.list("pods", "lab") if not p["metadata"].get("deletionTimestamp")
@@ -78,12 +84,7 @@ def test_a_rollout_whose_image_cannot_be_pulled_keeps_the_old_pods() -> None:
     simulator, clock, tenant = new_tenant()
     tenant.create("deployments", "lab", deployment())
     run(simulator, clock, 10)
-    tenant.update(
-        "deployments",
-        "lab",
-        "web",
-        _with_image(tenant.store.get("deployments", "lab", "web"), "lab/web:9.9"),
-    )
+    _set_image(tenant, "lab/web:9.9")
     run(simulator, clock, 60)
     pods = _pods(tenant)
     phases = sorted(p["status"]["phase"] for p in pods)
@@ -105,12 +106,7 @@ def test_a_good_rollout_replaces_every_pod() -> None:
     tenant.registries["docker.io"]["repositories"][0]["tags"].update(world_tag)
     tenant.create("deployments", "lab", deployment())
     run(simulator, clock, 10)
-    tenant.update(
-        "deployments",
-        "lab",
-        "web",
-        _with_image(tenant.store.get("deployments", "lab", "web"), "lab/web:2.0"),
-    )
+    _set_image(tenant, "lab/web:2.0")
     run(simulator, clock, 30)
     pods = _pods(tenant)
     assert [p["spec"]["containers"][0]["image"] for p in pods] == ["lab/web:2.0", "lab/web:2.0"]

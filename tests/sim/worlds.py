@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import base64
+import json
 from typing import Any
 
 from clusters.sim.clock import VirtualClock
@@ -82,3 +84,18 @@ def waiting(tenant: Tenant, name: str) -> dict[str, Any] | None:
     pod_obj = tenant.store.get("pods", "lab", name)
     statuses = (pod_obj.get("status") or {}).get("containerStatuses") or [{}]
     return (statuses[0].get("state") or {}).get("waiting")
+
+
+def create_pull_secret(tenant: Tenant, name: str = "regcred") -> None:
+    """A kubernetes.io/dockerconfigjson Secret holding the private repo's credentials (u/p)."""
+    auth = {"auths": {"docker.io": {"username": "u", "password": "p"}}}
+    data = base64.b64encode(json.dumps(auth).encode()).decode()
+    tenant.create(
+        "secrets",
+        "lab",
+        {
+            "metadata": {"name": name},
+            "type": "kubernetes.io/dockerconfigjson",
+            "data": {".dockerconfigjson": data},
+        },
+    )
