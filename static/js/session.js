@@ -155,12 +155,14 @@
   // Back online: try now rather than after the back-off grown while offline.
   window.addEventListener("online", () => {
     retryDelay = 500;
-    if (socket === null) {
-      clearTimeout(retryTimer);
-      connect();
-    } else if (socket.readyState === WebSocket.CONNECTING) {
-      socket.close();
-    }
+    if (socket && socket.readyState === WebSocket.OPEN) return;
+    // A socket still connecting, or closing with no network to finish its handshake, may stay
+    // so for a minute: abandon it (its onclose then finds itself replaced) and connect now.
+    const stale = socket;
+    socket = null;
+    clearTimeout(retryTimer);
+    if (stale) stale.close();
+    connect();
   });
 
   connect();
