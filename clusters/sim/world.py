@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from typing import Any
 
 from clusters.sim import errors
@@ -101,28 +102,79 @@ def realise(t: Tenant, world: dict[str, Any]) -> None:
     t.add_timer(IMAGE_GC_PERIOD, "image_gc")
 
 
-def apply_change(t: Tenant, change: dict[str, Any]) -> None:
-    """One timeline entry: move_tag, registry_down, registry_up or cache (image onto a node)."""
-    if "move_tag" in change:
-        spec = change["move_tag"]
-        ref = parse_normalized_named(spec["ref"])
-        move_tag(t.registries, ref, spec["digest"], int(spec.get("size", 0)))
-    if "registry_down" in change:
-        t.registries.setdefault(change["registry_down"], {"host": change["registry_down"]})[
-            "down"
-        ] = True
-    if "registry_up" in change:
-        t.registries.get(change["registry_up"], {}).pop("down", None)
-    if "registry" in change:  # {host, down: true, fault: ..., ...}: set fields of one registry
-        fields = dict(change["registry"])
-        registry = t.registries.setdefault(
-            fields["host"], {"host": fields["host"], "repositories": []}
+class WorldChangeRefused(Exception):
+    """The node or API server would not take this change; the old configuration keeps running.
+
+    The API answers it as a LabWorldChange with `status.accepted: false` and this message.
+    """
+
+
+def _move_tag(t: Tenant, spec: dict[str, Any]) -> str:
+    ref = parse_normalized_named(spec["ref"])
+    move_tag(t.registries, ref, spec["digest"], int(spec.get("size", 0)))
+    return f"{spec['ref']} now points at {spec['digest']}"
+
+
+def _registry_down(t: Tenant, host: str) -> str:
+    t.registries.setdefault(host, {"host": host})["down"] = True
+    return f"registry {host} is down"
+
+
+def _registry_up(t: Tenant, host: str) -> str:
+    t.registries.get(host, {}).pop("down", None)
+    return f"registry {host} is up"
+
+
+def _registry(t: Tenant, fields: dict[str, Any]) -> str:
+    """{host, down: true, fault: ..., ...}: set fields of one registry."""
+    fields = dict(fields)
+    registry = t.registries.setdefault(fields["host"], {"host": fields["host"], "repositories": []})
+    registry.update(fields)
+    return f"registry {fields['host']} changed"
+
+
+def _mirrors(t: Tenant, spec: dict[str, Any]) -> str:
+    """{node, mirrors: {registry: [mirror, ...]}}: containerd's hosts.toml on one node."""
+    t.node_mirrors[spec["node"]] = {k: list(v) for k, v in (spec.get("mirrors") or {}).items()}
+    return f"node {spec['node']}: registry mirrors set"
+
+
+def _cache(t: Tenant, spec: dict[str, Any]) -> str:
+    """{node, image: ref or {ref, digest, size}}: an image appears in a node's cache."""
+    seed_cache(t, spec["node"], spec.get("image") or spec)
+    t.refresh_node_images(spec["node"])
+    return f"node {spec['node']}: image loaded"
+
+
+# One world action's key -> what it does to the tenant. A handler returns what happened (or
+# None), raises WorldChangeRefused when the node would not take the change, and ApiError (422)
+# when the change is malformed. Other modules add their actions here (docs/simulator.md).
+WORLD_CHANGES: dict[str, Callable[[Tenant, Any], str | None]] = {
+    "move_tag": _move_tag,
+    "registry_down": _registry_down,
+    "registry_up": _registry_up,
+    "registry": _registry,
+    "mirrors": _mirrors,
+    "cache": _cache,
+}
+
+# Keys of a timeline entry that are not actions.
+_NOT_ACTIONS = {"after"}
+
+
+def apply_change(t: Tenant, change: dict[str, Any]) -> str:
+    """One world change (a timeline entry or a LabWorldChange): each action key, in order."""
+    unknown = sorted(set(change) - set(WORLD_CHANGES) - _NOT_ACTIONS)
+    if unknown:
+        raise errors.ApiError(
+            errors.status_object(
+                422,
+                "Invalid",
+                f"change: unsupported world action(s) {unknown}; "
+                f"supported: {sorted(WORLD_CHANGES)}",
+            )
         )
-        registry.update(fields)
-    if "mirrors" in change:  # {node, mirrors: {registry: [mirror, ...]}}: the node panel's change
-        spec = change["mirrors"]
-        t.node_mirrors[spec["node"]] = {k: list(v) for k, v in (spec.get("mirrors") or {}).items()}
-    if "cache" in change:
-        spec = change["cache"]
-        seed_cache(t, spec["node"], spec.get("image") or spec)
-        t.refresh_node_images(spec["node"])
+    messages = [
+        WORLD_CHANGES[key](t, value) for key, value in change.items() if key in WORLD_CHANGES
+    ]
+    return "; ".join(m for m in messages if m) or "world changed"
