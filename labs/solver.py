@@ -21,8 +21,8 @@ from kubernetes.client import CoreV1Api
 from clusters import actions, provisioning
 from clusters.apiserver.testing import SimulatorHandle, running_simulator
 from clusters.kube import api_client_from_kubeconfig
-from clusters.sim.world import apply_change
 from clusters.watcher import ResourceWatch
+from clusters.worldchanges import WorldChangeRefused, apply_world_change
 from labs.loader import Lab, validating
 from labs.models import LabSession, SessionEvent
 from labs.normalise import event_payload, pod_payload
@@ -38,20 +38,6 @@ _UNIT_SECONDS = {"ms": 0.001, "s": 1, "m": 60, "h": 3600}
 def duration_seconds(text: str) -> float:
     number, unit = _DURATION.match(text).groups()
     return int(number) * _UNIT_SECONDS[unit]
-
-
-def world_changes(change: dict[str, Any]) -> list[dict[str, Any]]:
-    """A lab file's world action as the simulator's timeline changes (docs/simulator.md)."""
-    if "move_tag" in change:
-        return [{"move_tag": change["move_tag"]}]
-    if "registry" in change:
-        spec = change["registry"]
-        return [{"registry_down" if spec.get("down") else "registry_up": spec["host"]}]
-    if "load_image" in change:
-        spec = change["load_image"]
-        image = {k: spec[k] for k in ("ref", "digest", "size") if k in spec}
-        return [{"cache": {"node": node, "image": image}} for node in spec["nodes"]]
-    raise ValueError(f"the simulator cannot do this world change yet: {sorted(change)}")
 
 
 def stored_pod_uids(session_id: int) -> list[str]:
@@ -112,19 +98,14 @@ class LabRun:
             waited += 1
 
     def change_world(self, change: dict[str, Any]) -> str:
-        """A node-side or registry change (docs/lab-authoring.md, "World actions").
-
-        The simulator has no API for these yet, so the solver asks its engine directly.
-        """
+        """A node-side or registry change (docs/lab-authoring.md, "World actions"), made
+        through the cluster's API as the learner's node panel makes it."""
         try:
-            simulator_changes = world_changes(change)
-        except ValueError as exc:
-            return str(exc)
-        tenant = self.sim.simulator.tenants[self.session.namespace]
-        for simulator_change in simulator_changes:
-            self.sim.call(apply_change, tenant, simulator_change)
+            answer = apply_world_change(self.session, change)
+        except WorldChangeRefused as refused:
+            answer = str(refused)
         self.sim.advance(0)
-        return "world changed"
+        return answer
 
     def settle(self) -> None:
         """Wait until the watches have stored everything the cluster did, then check once more.

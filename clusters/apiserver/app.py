@@ -175,12 +175,15 @@ def _not_found_path() -> errors.ApiError:
 
 
 def _forbidden_tenant(request: Request, parts: list[str]) -> errors.ApiError:
+    """responsewriters.forbiddenMessage: `resource/subresource`, and the name when there is one."""
     resource = parts[3] if len(parts) > 3 else "labworlds"
+    name = f' "{parts[4]}"' if len(parts) > 4 else ""
+    requested = f"{resource}/{parts[5]}" if len(parts) > 5 else resource
     group = discovery.SIM_GROUP
     verb = VERBS.get(request.method, "get")
     return errors.forbidden(
-        f'{resource}.{group} is forbidden: User "system:serviceaccount:lab:learner" cannot '
-        f'{verb} resource "{resource}" in API group "{group}" at the cluster scope'
+        f'{resource}.{group}{name} is forbidden: User "system:serviceaccount:lab:learner" cannot '
+        f'{verb} resource "{requested}" in API group "{group}" at the cluster scope'
     )
 
 
@@ -198,6 +201,13 @@ async def _labworlds(
         return json_response(worlds.list())
     if name is None and method == "POST":
         return json_response(worlds.create(await read_json(request)), 201)
+    subresource = rest[2] if len(rest) > 2 else ""
+    if subresource:
+        if subresource != "changes" or len(rest) > 3:
+            raise _not_found_path()
+        if method != "POST":
+            raise errors.method_not_allowed()
+        return json_response(worlds.change(name, await read_json(request)))
     if name is not None and method == "GET":
         return json_response(worlds.get(name))
     if name is not None and method == "DELETE":

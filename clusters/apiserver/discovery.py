@@ -124,6 +124,13 @@ def sim_resources() -> dict[str, Any]:
                 "namespaced": False,
                 "kind": "LabWorld",
                 "verbs": ["create", "delete", "get", "list"],
-            }
+            },
+            {
+                "name": "labworlds/changes",
+                "singularName": "",
+                "namespaced": False,
+                "kind": "LabWorldChange",
+                "verbs": ["create"],
+            },
         ],
     }

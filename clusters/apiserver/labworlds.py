@@ -14,6 +14,7 @@ from clusters.sim import errors
 from clusters.sim.ids import make_uid, rfc3339
 from clusters.sim.simulator import Simulator
 from clusters.sim.validation import validate_name
+from clusters.sim.world import WORLD_CHANGES, WorldChangeRefused, apply_change
 
 API_VERSION = f"{SIM_GROUP}/{SIM_VERSION}"
 
@@ -85,6 +86,41 @@ class LabWorlds:
             raise self._not_found(name)
         return obj
 
+    def change(self, name: str, body: Any) -> dict[str, Any]:
+        """POST labworlds/{name}/changes: one world action, as a LabWorldChange.
+
+        200 with `status.accepted` (false, and why, when the node or API server refuses it and
+        keeps its old configuration); 422 naming the field when the change is malformed.
+        """
+        self.get(name)
+        tenant = self.simulator.tenants[name]
+        change = body.get("change") if isinstance(body, dict) else None
+        problems = _change_problems(body, change)
+        if problems:
+            raise errors.invalid_object("LabWorldChange", name, problems, SIM_GROUP)
+        (action,) = change
+        tenant.run_due()  # the change lands at the tenant's now, after what was already due
+        try:
+            message, accepted = apply_change(tenant, change), True
+        except WorldChangeRefused as refused:
+            message, accepted = str(refused), False
+        except (KeyError, TypeError, ValueError, AttributeError) as err:
+            field = f"change.{action}" + (f".{err.args[0]}" if isinstance(err, KeyError) else "")
+            detail = "" if isinstance(err, KeyError) else str(err)
+            problem = (
+                errors.required(field, detail)
+                if isinstance(err, KeyError)
+                else (errors.invalid(field, "", detail))
+            )
+            raise errors.invalid_object("LabWorldChange", name, [problem], SIM_GROUP) from err
+        return {
+            "apiVersion": API_VERSION,
+            "kind": "LabWorldChange",
+            "metadata": {"name": name},
+            "change": change,
+            "status": {"accepted": accepted, "message": message},
+        }
+
     def list(self) -> dict[str, Any]:
         return {
             "apiVersion": API_VERSION,
@@ -100,3 +136,28 @@ class LabWorlds:
         self.simulator.delete_tenant(name)
         self.rv += 1
         return obj
+
+
+def _change_problems(body: Any, change: Any) -> list[errors.FieldError]:
+    if not isinstance(body, dict) or body.get("kind", "LabWorldChange") != "LabWorldChange":
+        return [
+            errors.invalid(
+                "kind",
+                (body or {}).get("kind") if isinstance(body, dict) else "",
+                "must be LabWorldChange",
+            )
+        ]
+    if not isinstance(change, dict) or not change:
+        return [errors.required("change", "one world action, e.g. {kubelet: {...}}")]
+    if len(change) != 1:
+        return [
+            errors.invalid(
+                "change",
+                errors.GoLiteral(str(sorted(change))),
+                "must hold exactly one world action",
+            )
+        ]
+    (action,) = change
+    if action not in WORLD_CHANGES:
+        return [errors.not_supported("change", action, sorted(WORLD_CHANGES))]
+    return []
