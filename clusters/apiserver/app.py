@@ -19,6 +19,7 @@ from starlette.responses import PlainTextResponse, Response, StreamingResponse
 from starlette.routing import Route
 
 from clusters.apiserver import discovery, openapi
+from clusters.apiserver.authorization import authorize, rbac_request
 from clusters.apiserver.labworlds import LabWorlds
 from clusters.apiserver.openapi_fields import StrictDecodingError, decode_fields, warning_header
 from clusters.apiserver.podlogs import pod_log
@@ -37,6 +38,7 @@ from clusters.apiserver.wire import (
 from clusters.sim import errors
 from clusters.sim.decoding import check_type_meta
 from clusters.sim.kinds import GROUPS, resource_type
+from clusters.sim.rbac import User
 from clusters.sim.simulator import Simulator
 from clusters.sim.tenant import Tenant
 
@@ -107,10 +109,11 @@ async def dispatch(request: Request) -> Response:
             return PlainTextResponse("ok")
         token = _bearer(request)
         is_admin = bool(token) and token == state.admin_token
-        tenant = None if is_admin else state.simulator.tenant_for_token(token) if token else None
-        if not is_admin and tenant is None:
+        identity = None if is_admin or not token else state.simulator.authenticate(token)
+        if not is_admin and identity is None:
             raise errors.unauthorized()
-        return await _route(request, state, path, is_admin, tenant)
+        tenant, user = identity if identity else (None, None)
+        return await _route(request, state, path, is_admin, tenant, user)
     except errors.ApiError as err:
         return error_response(err)
     except Exception:  # the last line of defence: a Status, never a traceback
@@ -121,7 +124,12 @@ async def dispatch(request: Request) -> Response:
 
 
 async def _route(
-    request: Request, state: ServerState, path: str, is_admin: bool, tenant: Tenant | None
+    request: Request,
+    state: ServerState,
+    path: str,
+    is_admin: bool,
+    tenant: Tenant | None,
+    user: User | None = None,
 ) -> Response:
     parts = [p for p in path.split("/") if p]
     if path == "/version":
@@ -151,7 +159,11 @@ async def _route(
         if not rest:
             return json_response(discovery.group_resources(group))
         if tenant is not None:
-            return await _core(request, state, tenant, parse_core_path(rest), group)
+            target = parse_core_path(rest)
+            if user is not None:
+                watch = flag(request.query_params.get("watch"))
+                authorize(tenant, user, rbac_request(request.method, target, group, watch))
+            return await _core(request, state, tenant, target, group)
     if group is not None and rest:
         target = parse_core_path(rest)
         raise _forbidden(
@@ -250,6 +262,10 @@ async def _core(
             warnings += [warning_header(text) for text in tenant.admission_warnings]
             return _with_warnings(json_response(created, 201), warnings)
         raise errors.method_not_allowed()
+    if method == "POST" and target.subresource == "token":
+        body = await read_json(request)
+        answer = state.simulator.request_token(tenant, namespace, target.name, body)
+        return json_response(answer, 201)
     if method == "POST" and target.subresource == "eviction":
         return json_response(await _evict(request, tenant, namespace, target.name, dry_run), 201)
     if method == "GET":

@@ -88,6 +88,9 @@ def group_resources(group: str) -> dict[str, Any]:
                     rtype, f"{rtype.plural}/scale", "Scale", ("get", "patch", "update")
                 )
                 resources.append({**entry, "group": "autoscaling", "version": "v1"})
+            elif sub == "token":
+                entry = _resource_entry(rtype, f"{rtype.plural}/token", "TokenRequest", ("create",))
+                resources.append({**entry, "group": "authentication.k8s.io", "version": "v1"})
             elif sub == "log":
                 resources.append(
                     _resource_entry(rtype, f"{rtype.plural}/log", rtype.kind, ("get",))

@@ -61,7 +61,12 @@ CORE_TYPES = [
     ResourceType("secrets", "Secret", True, singular="secret"),
     ResourceType("configmaps", "ConfigMap", True, short_names=("cm",), singular="configmap"),
     ResourceType(
-        "serviceaccounts", "ServiceAccount", True, short_names=("sa",), singular="serviceaccount"
+        "serviceaccounts",
+        "ServiceAccount",
+        True,
+        short_names=("sa",),
+        singular="serviceaccount",
+        subresources=("token",),
     ),
     ResourceType(
         "services", "Service", True, short_names=("svc",), categories=("all",), singular="service"

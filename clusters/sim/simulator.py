@@ -10,6 +10,7 @@ import secrets
 from typing import Any
 
 from clusters.sim.clock import Clock
+from clusters.sim.rbac import User, service_account_user
 from clusters.sim.tenant import Tenant
 from clusters.sim.world import realise
 
@@ -19,6 +20,7 @@ class Simulator:
         self.clock = clock
         self.tenants: dict[str, Tenant] = {}
         self._by_token: dict[str, Tenant] = {}
+        self._by_service_account_token: dict[str, Tenant] = {}
 
     def create_tenant(
         self, name: str, world: dict[str, Any] | None = None, token: str | None = None
@@ -34,10 +36,39 @@ class Simulator:
     def delete_tenant(self, name: str) -> Tenant:
         tenant = self.tenants.pop(name)
         self._by_token.pop(tenant.token, None)
+        for token in tenant.sa_tokens.issued:
+            self._by_service_account_token.pop(token, None)
         return tenant
 
     def tenant_for_token(self, token: str) -> Tenant | None:
         return self._by_token.get(token)
+
+    def authenticate(self, token: str) -> tuple[Tenant, User | None] | None:
+        """(tenant, None) for a world's own token; (tenant, user) for a ServiceAccount token."""
+        tenant = self._by_token.get(token)
+        if tenant is not None:
+            return tenant, None
+        tenant = self._by_service_account_token.get(token)
+        if tenant is None:
+            return None
+        tenant.run_due()  # an expiry or a deleted ServiceAccount counts from now
+
+        def uid_of(namespace: str, name: str) -> str | None:
+            found = tenant.store.get("serviceaccounts", namespace, name)
+            return found["metadata"]["uid"] if found else None
+
+        holder = tenant.sa_tokens.holder(token, tenant.clock.now(), uid_of)
+        if holder is None:
+            return None
+        return tenant, service_account_user(holder.namespace, holder.service_account)
+
+    def request_token(self, tenant: Tenant, namespace: str, name: str, body: Any) -> dict[str, Any]:
+        """TokenRequest on `serviceaccounts/<name>/token`: 404 unless the ServiceAccount exists."""
+        tenant.run_due()
+        account = tenant.get("serviceaccounts", namespace, name)
+        answer = tenant.sa_tokens.request(account, body, tenant.clock.now(), tenant.next_uid())
+        self._by_service_account_token[answer["status"]["token"]] = tenant
+        return answer
 
     def advance(self) -> int:
         now = self.clock.now()
@@ -51,4 +82,6 @@ class Simulator:
         tenant = Tenant.from_state(state, self.clock)
         self.tenants[tenant.name] = tenant
         self._by_token[tenant.token] = tenant
+        for token in tenant.sa_tokens.issued:
+            self._by_service_account_token[token] = tenant
         return tenant

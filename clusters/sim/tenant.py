@@ -8,6 +8,7 @@ tenant saves to JSON-able dicts and back (`to_state` / `from_state`).
 from __future__ import annotations
 
 import base64
+import hashlib
 import heapq
 import json
 import logging
@@ -42,6 +43,7 @@ from clusters.sim.selectors import (
 from clusters.sim.services import default_service, validate_service
 from clusters.sim.session_admission import admit_pod_create
 from clusters.sim.store import Change, ObjectStore, deep_copy
+from clusters.sim.tokens import ServiceAccountTokens
 from clusters.sim.validation import (
     validate_ephemeral_update,
     validate_name,
@@ -106,6 +108,8 @@ class Tenant:
         self.cron_seen: list[str] = []  # uids of finished Jobs the CronJob controller has seen
         # PodSecurity `warn` texts of the last create, for the API server's Warning headers.
         self.admission_warnings: list[str] = []
+        # Tokens issued through TokenRequest (clusters/sim/tokens.py), keyed from the tenant's own.
+        self.sa_tokens = ServiceAccountTokens(hashlib.sha256(f"sa:{token}".encode()).digest())
         self.store.subscribe(self._on_change)
 
     def _on_change(self, change: Change) -> None:
@@ -606,6 +610,7 @@ class Tenant:
             "counter": self.counter,
             "timeline": self.timeline,
             "last_compaction_rv": self.last_compaction_rv,
+            "sa_tokens": self.sa_tokens.to_state(),
         }
 
     @classmethod
@@ -635,6 +640,7 @@ class Tenant:
             "last_compaction_rv",
         ):
             setattr(tenant, key, state[key])
+        tenant.sa_tokens = ServiceAccountTokens.from_state(state["sa_tokens"])
         tenant.backoff = BackOff.from_state(state["backoff"])
         tenant.crash_backoff = BackOff.from_state(state["crash_backoff"])
         tenant.crash_backoff.initial, tenant.crash_backoff.maximum = (
