@@ -5,7 +5,7 @@ a policy applies when its matchConstraints and a binding's matchResources match 
 matchCondition is true; a false validation under a `Deny` binding refuses the request with
 "ValidatingAdmissionPolicy 'P' with binding 'B' denied request: <message>", where the message is
 the validation's messageExpression, its message, or "failed expression: <expression>").
-Expressions run with cel-python over `object`, `oldObject` and `request`.
+Expressions run with cel-python over `object`, `oldObject`, `request` and `namespaceObject`.
 
 Not modelled: paramKind/paramRef, objectSelector, `Warn` and `Audit` actions (they let the
 request through), and the type checking the real API server does when a policy is created.
@@ -107,6 +107,8 @@ def admit(
         "object": celpy.json_to_cel(obj),
         "oldObject": celpy.json_to_cel(old) if old is not None else None,
         "request": celpy.json_to_cel(request),
+        # the Namespace of a namespaced request (its labels, for policies like 11-vap-never)
+        "namespaceObject": celpy.json_to_cel(ns_obj) if ns_obj is not None else None,
     }
     for binding in bindings:
         spec = binding.get("spec") or {}

@@ -21,6 +21,7 @@ from clusters.sim.validation import validate_metadata, validate_pod_spec
 from clusters.sim.workloads import (
     active,
     create_pod_for,
+    may_create,
     default_template,
     involved_object,
     is_ready,
@@ -140,8 +141,11 @@ def sync_job(t: Tenant, job: dict[str, Any]) -> None:
         )
     elif not spec.get("suspend"):
         wanted = min(spec.get("parallelism", 1), completions - succeeded) - len(running)
-        for _ in range(max(0, wanted)):
-            running.append(create_pod_for(t, job, pod_from_template(job), "job-controller"))
+        for _ in range(max(0, wanted) if may_create(t, job) else 0):
+            created = create_pod_for(t, job, pod_from_template(job), "job-controller")
+            if created is None:
+                break
+            running.append(created)
     status.update(
         active=len(running),
         ready=sum(1 for p in running if is_ready(p)),

@@ -188,6 +188,7 @@ EVENTS_V1 = ResourceType(
 _ALL = CORE_TYPES + APPS_TYPES + BATCH_TYPES + ADMISSION_TYPES + RBAC_TYPES + NETWORKING_TYPES
 BY_PLURAL: dict[str, ResourceType] = {t.plural: t for t in _ALL}
 BY_KIND: dict[str, ResourceType] = {t.kind: t for t in _ALL}
+BY_GROUP_KIND: dict[tuple[str, str], ResourceType] = {(t.group, t.kind): t for t in _ALL}
 GROUPS: dict[str, list[ResourceType]] = {
     "": CORE_TYPES,
     "apps": APPS_TYPES,

@@ -105,6 +105,8 @@ class Tenant:
         self.running = False
         # Timers whose action raised (logged); tests assert it stays 0.
         self.failed_timers = 0
+        # owner uid -> [failures, retry at, API error] of controllers whose pod create failed
+        self.create_failures: dict[str, list[Any]] = {}
         self.cron_seen: list[str] = []  # uids of finished Jobs the CronJob controller has seen
         # PodSecurity `warn` texts of the last create, for the API server's Warning headers.
         self.admission_warnings: list[str] = []
@@ -604,6 +606,7 @@ class Tenant:
             "node_disk_used": self.node_disk_used,
             "node_mirrors": self.node_mirrors,
             "cron_seen": self.cron_seen,
+            "create_failures": self.create_failures,
             "ip_next": self.ip_next,
             "timers": self.timers,
             "timer_seq": self.timer_seq,
@@ -641,6 +644,7 @@ class Tenant:
         ):
             setattr(tenant, key, state[key])
         tenant.sa_tokens = ServiceAccountTokens.from_state(state["sa_tokens"])
+        tenant.create_failures = state.get("create_failures", {})
         tenant.backoff = BackOff.from_state(state["backoff"])
         tenant.crash_backoff = BackOff.from_state(state["crash_backoff"])
         tenant.crash_backoff.initial, tenant.crash_backoff.maximum = (

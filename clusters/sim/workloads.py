@@ -189,16 +189,54 @@ def pod_from_template(owner: dict[str, Any]) -> dict[str, Any]:
     }
 
 
+# client-go workqueue.DefaultControllerRateLimiter: a key whose sync failed comes back after
+# 5 ms, doubling per failure up to 1000 s, and is forgotten on success (queue.Forget).
+CREATE_RETRY_BASE = 0.005
+CREATE_RETRY_MAX = 1000.0
+
+
 def create_pod_for(
     t: Tenant, owner: dict[str, Any], body: dict[str, Any], controller: str
-) -> dict[str, Any]:
-    """Create a controller's pod and record `SuccessfulCreate` (controller_utils.go)."""
-    created = t.create("pods", owner["metadata"]["namespace"], body)
+) -> dict[str, Any] | None:
+    """Create a controller's pod and record `SuccessfulCreate` (controller_utils.go).
+
+    When the API server refuses the pod (admission, quota, validation), the controller records
+    `FailedCreate` with `Error creating: <the API error>` on its owner, as
+    RealPodControl.createPods does, and the owner's sync fails: it is retried after the
+    rate limiter's back-off (`may_create`) and None is returned, so callers stop creating in
+    this sync (slowStartBatch stops at its first error).
+    """
+    uid = owner["metadata"]["uid"]
+    try:
+        created = t.create("pods", owner["metadata"]["namespace"], body)
+    except errors.ApiError as err:
+        message = f"Error creating: {err}"
+        t.recorder.record(
+            t.clock.now(), involved_object(owner), "Warning", "FailedCreate", message, controller
+        )
+        failures = t.create_failures.get(uid, [0])[0] + 1
+        delay = min(CREATE_RETRY_BASE * 2 ** (failures - 1), CREATE_RETRY_MAX)
+        t.create_failures[uid] = [failures, t.clock.now() + delay, str(err)]
+        t.add_timer(delay, "reconcile")
+        return None
+    t.create_failures.pop(uid, None)
     message = f"Created pod: {created['metadata']['name']}"
     t.recorder.record(
         t.clock.now(), involved_object(owner), "Normal", "SuccessfulCreate", message, controller
     )
     return created
+
+
+def may_create(t: Tenant, owner: dict[str, Any]) -> bool:
+    """False while the owner waits out the back-off of a failed pod create."""
+    failure = t.create_failures.get(owner["metadata"]["uid"])
+    return failure is None or failure[1] <= t.clock.now()
+
+
+def create_error(t: Tenant, owner: dict[str, Any]) -> str | None:
+    """The API error of the owner's last failed pod create, until a create succeeds."""
+    failure = t.create_failures.get(owner["metadata"]["uid"])
+    return failure[2] if failure else None
 
 
 def delete_pod_of(t: Tenant, owner: dict[str, Any], pod: dict[str, Any], controller: str) -> None:
@@ -378,9 +416,11 @@ def _sync_replicaset(t: Tenant, replicaset: dict[str, Any]) -> None:
     meta = replicaset["metadata"]
     pods = active(owned_by(t, "pods", replicaset))
     diff = len(pods) - replicaset["spec"]["replicas"]
-    if diff < 0:
+    if diff < 0 and may_create(t, replicaset):
         for _ in range(-diff):
-            create_pod_for(t, replicaset, pod_from_template(replicaset), "replicaset-controller")
+            template = pod_from_template(replicaset)
+            if create_pod_for(t, replicaset, template, "replicaset-controller") is None:
+                break
     elif diff > 0:
         # controller.ActivePods ordering: unscheduled, then not ready, then the newest first
         victims = sorted(
@@ -405,11 +445,37 @@ def _sync_replicaset(t: Tenant, replicaset: dict[str, Any]) -> None:
     if not ready:
         status.pop("readyReplicas")
         status.pop("availableReplicas")
+    failure = _replica_failure(t, replicaset, len(pods))
+    if failure:
+        status["conditions"] = [failure]
     current = t.store.get("replicasets", meta["namespace"], meta["name"])
     if current is not None and current.get("status") != status:
         t.store.replace(
             "replicasets", {**current, "metadata": dict(current["metadata"]), "status": status}
         )
+
+
+def _replica_failure(t: Tenant, replicaset: dict[str, Any], count: int) -> dict[str, Any] | None:
+    """replica_set_utils.go calculateStatus: `ReplicaFailure` (reason FailedCreate, the API
+    error as message) while pod creates fail; kept from its first failure until one succeeds."""
+    error = create_error(t, replicaset)
+    if error is None or count >= replicaset["spec"]["replicas"]:
+        return None
+    old = next(
+        (
+            c
+            for c in (replicaset.get("status") or {}).get("conditions") or []
+            if c["type"] == "ReplicaFailure"
+        ),
+        None,
+    )
+    return {
+        "type": "ReplicaFailure",
+        "status": "True",
+        "lastTransitionTime": old["lastTransitionTime"] if old else rfc3339(t.clock.now()),
+        "reason": "FailedCreate",
+        "message": old["message"] if old else error,
+    }
 
 
 def _condition(
@@ -495,6 +561,11 @@ def _deployment_status(t: Tenant, deployment: dict[str, Any]) -> None:
         "availableReplicas": ready,
         "conditions": [available, progressing],
     }
+    # progress.go getReplicaFailures: the ReplicaSets' ReplicaFailure becomes the Deployment's
+    for rs in owned:
+        for c in (rs.get("status") or {}).get("conditions") or []:
+            if c["type"] == "ReplicaFailure" and len(status["conditions"]) == 2:
+                status["conditions"].append({**c, "lastUpdateTime": c["lastTransitionTime"]})
     if desired - ready > 0:
         status["unavailableReplicas"] = desired - ready
     if not ready:

@@ -7,6 +7,7 @@ from collections.abc import Callable
 from typing import Any
 
 from clusters.sim import errors
+from clusters.sim.kinds import BY_GROUP_KIND
 from clusters.sim.imagegc import IMAGE_GC_PERIOD, parse_quantity
 from clusters.sim.nodes import add_image, new_cache, node_object
 from clusters.sim.reference import InvalidReference, parse_normalized_named
@@ -50,6 +51,24 @@ def seed_cache(t: Tenant, node: str, entry: str | dict[str, Any]) -> None:
     add_image(t.caches[node], ref, digest, size, t.clock.now())
 
 
+def create_namespace(t: Tenant, entry: str | dict[str, Any]) -> None:
+    """One of `world.namespaces`: a name, or {name, labels} (what `namespaceObject` shows)."""
+    spec = {"name": entry} if isinstance(entry, str) else entry
+    if t.store.get("namespaces", "", spec["name"]) is not None:
+        raise _world_error(f"namespace {spec['name']!r} exists already")
+    metadata = {"name": spec["name"], "labels": dict(spec.get("labels") or {})}
+    t.create("namespaces", None, {"metadata": metadata})
+
+
+def plural_of(obj: dict[str, Any]) -> str:
+    """The resource a world object is created as, by its apiVersion and kind."""
+    group = obj.get("apiVersion", "").rpartition("/")[0]
+    rtype = BY_GROUP_KIND.get((group, obj.get("kind", "")))
+    if rtype is None:
+        raise _world_error(f"objects: no kind {obj.get('kind')!r} in {obj.get('apiVersion')!r}")
+    return rtype.plural
+
+
 def realise(t: Tenant, world: dict[str, Any]) -> None:
     """Create namespaces, nodes (with caches), secrets and objects; arm the timeline."""
     world = deep_copy(world or {})
@@ -58,6 +77,8 @@ def realise(t: Tenant, world: dict[str, Any]) -> None:
     for namespace in (*SYSTEM_NAMESPACES, t.namespace):
         if t.store.get("namespaces", "", namespace) is None:
             t.create("namespaces", None, {"metadata": {"name": namespace}})
+    for entry in world.get("namespaces") or []:
+        create_namespace(t, entry)
     kubernetes = {
         "metadata": {
             "name": "kubernetes",
@@ -93,8 +114,7 @@ def realise(t: Tenant, world: dict[str, Any]) -> None:
             {"type": "Opaque", **secret},
         )
     for obj in world.get("objects") or []:
-        plural = obj.get("kind", "").lower() + "s"
-        t.create(plural, obj.get("metadata", {}).get("namespace") or t.namespace, obj)
+        t.create(plural_of(obj), obj.get("metadata", {}).get("namespace") or t.namespace, obj)
     t.timeline = list(world.get("timeline") or [])
     for index, change in enumerate(t.timeline):
         t.add_timer(parse_duration(change.get("after", 0)), "timeline", index)
