@@ -15,9 +15,9 @@ from clusters.sim.store import deep_copy
 from clusters.sim.workloads import (
     active,
     create_pod_for,
-    may_create,
     delete_pod_of,
     is_ready,
+    may_create,
     owned_by,
     owner_ref,
     pod_template_hash,
@@ -110,13 +110,10 @@ def sync_daemonset(t: Tenant, daemonset: dict[str, Any]) -> None:
     by_node: dict[str, list[dict[str, Any]]] = {}
     for pod in pods:
         by_node.setdefault(_target_node(pod), []).append(pod)
-    for node in eligible if may_create(t, daemonset) else []:
-        if not by_node.get(node):
-            if (
-                create_pod_for(t, daemonset, _daemon_pod(daemonset, node, hash_), CONTROLLER)
-                is None
-            ):
-                break
+    missing = [n for n in eligible if not by_node.get(n)] if may_create(t, daemonset) else []
+    for node in missing:
+        if create_pod_for(t, daemonset, _daemon_pod(daemonset, node, hash_), CONTROLLER) is None:
+            break
     # update.go: replace out-of-date pods, at most maxUnavailable (1) not ready at a time
     unavailable = sum(1 for p in pods if not is_ready(p))
     for pod in sorted(pods, key=lambda p: p["metadata"]["name"]):

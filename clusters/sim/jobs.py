@@ -21,10 +21,10 @@ from clusters.sim.validation import validate_metadata, validate_pod_spec
 from clusters.sim.workloads import (
     active,
     create_pod_for,
-    may_create,
     default_template,
     involved_object,
     is_ready,
+    may_create,
     owned_by,
     pod_from_template,
 )

@@ -7,8 +7,8 @@ from collections.abc import Callable
 from typing import Any
 
 from clusters.sim import errors
-from clusters.sim.kinds import BY_GROUP_KIND
 from clusters.sim.imagegc import IMAGE_GC_PERIOD, parse_quantity
+from clusters.sim.kinds import BY_GROUP_KIND
 from clusters.sim.nodes import add_image, new_cache, node_object
 from clusters.sim.reference import InvalidReference, parse_normalized_named
 from clusters.sim.registry import lookup_tag, move_tag

@@ -226,8 +226,9 @@ def test_vap_namespace_object_sees_a_world_namespace_labels() -> None:
             **DENY_NEVER["spec"],
             "validations": [
                 {
-                    "expression": "(has(namespaceObject.metadata.labels) && 'airgap' in namespaceObject.metadata.labels) "
-                    "|| object.spec.containers.all(c, c.imagePullPolicy != 'Never')"
+                    "expression": "(has(namespaceObject.metadata.labels)"
+                    " && 'airgap' in namespaceObject.metadata.labels)"
+                    " || object.spec.containers.all(c, c.imagePullPolicy != 'Never')"
                 }
             ],
         },
