@@ -77,4 +77,4 @@ kind-down:
 
 test-kind: install
 	@test -f $(KIND_KUBECONFIG) || { echo "no $(KIND_KUBECONFIG): run make kind-up first"; exit 1; }
-	CLUSTER_KUBECONFIG=$(KIND_KUBECONFIG) $(PY) -m pytest platform/kind/contract -q
+	CLUSTER_KUBECONFIG=$(KIND_KUBECONFIG) $(PY) -m pytest tests/contract -q

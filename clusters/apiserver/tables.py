@@ -168,6 +168,23 @@ def _selector_text(obj: dict[str, Any]) -> str:
     return _label_selector_text((obj.get("spec") or {}).get("selector"))
 
 
+def _resource_quota_cells(obj: dict[str, Any], now: float) -> list[Any]:
+    """printResourceQuota: `resource: used/hard` for each hard resource, by name; the
+    `limits.*` ones in their own column."""
+    status = obj.get("status") or {}
+    hard, used = status.get("hard") or {}, status.get("used") or {}
+    request, limit = [], []
+    for resource in sorted(hard):
+        column = limit if resource.split(".")[0] == "limits" and "." in resource else request
+        column.append(f"{resource}: {used.get(resource, '0')}/{hard[resource]}")
+    return [
+        obj["metadata"]["name"],
+        _since(obj["metadata"].get("creationTimestamp"), now),
+        ", ".join(request),
+        ", ".join(limit),
+    ]
+
+
 def _service_account_cells(obj: dict[str, Any], now: float) -> list[Any]:
     """printServiceAccount."""
     return [
@@ -469,6 +486,10 @@ PRINTERS: dict[str, tuple[list[Column], Callable[[dict[str, Any], float], list[A
     "secrets": (
         [("Name", "name", 0), ("Type", "", 0), ("Data", "", 0), ("Age", "", 0)],
         _secret_cells,
+    ),
+    "resourcequotas": (
+        [("Name", "name", 0), ("Age", "", 0), ("Request", "", 0), ("Limit", "", 0)],
+        _resource_quota_cells,
     ),
     "serviceaccounts": (
         [("Name", "name", 0), ("Secrets", "", 0), ("Age", "", 0)],

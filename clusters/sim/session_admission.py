@@ -24,11 +24,14 @@ from clusters.sim.quota import exceeded, missing_constraints, status, usage
 
 if TYPE_CHECKING:
     from clusters.sim.store import ObjectStore
+    from clusters.sim.tenant import Tenant
 
 LIMIT_RANGES, QUOTAS = "limitranges", "resourcequotas"
 # What a quota may count, besides pods: the kinds the simulator serves (quota.usage keys).
 COUNTED = ("pods", "secrets", "configmaps", "services", "deployments.apps", "replicasets.apps",
            "jobs.batch", "cronjobs.batch")  # fmt: skip
+# A write to one of these (or to a quota) makes the namespace's quota status stale.
+QUOTA_INPUTS = frozenset({QUOTAS, *(key.partition(".")[0] for key in COUNTED)})
 
 
 def _forbidden(pod: dict[str, Any], message: str) -> errors.ApiError:
@@ -80,3 +83,14 @@ def quota_statuses(store: ObjectStore, namespace: str) -> list[tuple[dict[str, A
         if quota.get("status") != fresh:
             stale.append((quota, fresh))
     return stale
+
+
+def sync_quota_status(t: Tenant, namespace: str) -> None:
+    """The quota controller's sync (pkg/controller/resourcequota): write each stale status.
+
+    Its own write changes a ResourceQuota, which asks for another sync; that one finds
+    nothing stale and stops.
+    """
+    t.quota_sync_pending.discard(namespace)
+    for quota, fresh in quota_statuses(t.store, namespace):
+        t.store.replace(QUOTAS, {**quota, "status": fresh})

@@ -41,7 +41,12 @@ from clusters.sim.selectors import (
     parse_label_selector,
 )
 from clusters.sim.services import default_service, validate_service
-from clusters.sim.session_admission import admit_pod_create
+from clusters.sim.session_admission import (
+    QUOTA_INPUTS,
+    QUOTAS,
+    admit_pod_create,
+    sync_quota_status,
+)
 from clusters.sim.store import Change, ObjectStore, deep_copy
 from clusters.sim.tokens import ServiceAccountTokens
 from clusters.sim.validation import (
@@ -112,6 +117,7 @@ class Tenant:
         self.admission_warnings: list[str] = []
         # Tokens issued through TokenRequest (clusters/sim/tokens.py), keyed from the tenant's own.
         self.sa_tokens = ServiceAccountTokens(hashlib.sha256(f"sa:{token}".encode()).digest())
+        self.quota_sync_pending: set[str] = set()  # namespaces with a quota_sync timer armed
         self.store.subscribe(self._on_change)
 
     def _on_change(self, change: Change) -> None:
@@ -121,6 +127,14 @@ class Tenant:
             key = [meta["namespace"], meta["name"], meta["resourceVersion"]]
             self.add_timer(EVENT_TTL, "expire_event", key)
             return
+        namespace = change.object["metadata"].get("namespace", "")
+        if (
+            change.resource in QUOTA_INPUTS
+            and namespace not in self.quota_sync_pending
+            and self.store.list(QUOTAS, namespace)
+        ):
+            self.quota_sync_pending.add(namespace)
+            self.add_timer(0.0, "quota_sync", namespace)
         if change.resource not in ("pods", *WORKLOADS) or self.reconcile_pending:
             return
         if change.resource in WORKLOADS or any(self.store.objects.get(r) for r in WORKLOADS):
@@ -771,4 +785,5 @@ ACTIONS = {
     "reconcile": reconcile,
     "image_gc": collect,
     "cronjob": fire_cronjob,
+    "quota_sync": sync_quota_status,
 }

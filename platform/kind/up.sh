@@ -21,6 +21,8 @@ private_port='5002'
 proxy_name='ppl-faultproxy'       # localhost:5003, faults in front of the public registry
 proxy_port='5003'
 proxy_control_port='5099'         # PUT /mode/<pass|down|hang|slow|ratelimit>
+# The kubelet's texts the labs and tests/contract expect are v1.35's.
+node_image="${KIND_NODE_IMAGE:-kindest/node:v1.35.0}"
 registry_image='registry:2.8'     # distribution 2.8, the version the tests here run against
 private_user="${PPL_PRIVATE_USER:-learner}"
 private_password="${PPL_PRIVATE_PASSWORD:-pull-policy-labs}"
@@ -58,7 +60,7 @@ fi
 
 # 3. The cluster itself, with containerd's certs.d config_path turned on (kind-config.yaml).
 if ! kind get clusters 2>/dev/null | grep -qx "${cluster}"; then
-  kind create cluster --config "${here}/kind-config.yaml"
+  kind create cluster --config "${here}/kind-config.yaml" --image "${node_image}"
 fi
 
 # 4. Put every registry container on kind's network, so the nodes reach them by name.

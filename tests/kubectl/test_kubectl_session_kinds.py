@@ -6,6 +6,8 @@ printRoleBinding, printNetworkPolicy; metav1.FormatLabelSelector for the selecto
 
 from __future__ import annotations
 
+import time
+
 import pytest
 
 from tests.kubectl.conftest import Kubectl
@@ -85,3 +87,40 @@ def test_get_serviceaccounts_counts_secrets(session_kinds: Kubectl) -> None:
     table = rows(session_kinds, "serviceaccounts")
     assert table[0] == ["NAME", "SECRETS", "AGE"]
     assert ["learner", "0"] in [row[:2] for row in table[1:]]
+
+
+QUOTA = """
+apiVersion: v1
+kind: ResourceQuota
+metadata:
+  name: lab-quota
+spec:
+  hard: {pods: "4", requests.cpu: "1", limits.cpu: "2"}
+---
+apiVersion: v1
+kind: Pod
+metadata:
+  name: counted
+spec:
+  containers:
+    - name: app
+      image: lab/web:1.0
+      resources: {requests: {cpu: 250m}, limits: {cpu: 500m}}
+"""
+
+
+def test_get_resourcequotas_shows_used_over_hard(session_kinds: Kubectl) -> None:
+    """printResourceQuota: the quota controller's status.used beside status.hard, requests and
+    `limits.*` in their own columns (pkg/printers/internalversion/printers.go)."""
+    applied = session_kinds.stdin(QUOTA, "apply")
+    assert applied.returncode == 0, applied.stderr
+    table = session_kinds("get", "resourcequota", "lab-quota").stdout.splitlines()
+    assert table[0].split() == ["NAME", "AGE", "REQUEST", "LIMIT"]
+    assert "pods: 1/4, requests.cpu: 250m/1" in table[1]
+    assert table[1].endswith("limits.cpu: 500m/2")
+    session_kinds("delete", "pod", "counted", "--grace-period=0", "--force")
+    deadline = time.monotonic() + 10  # wall time here: the controller syncs on the next tick
+    while "pods: 0/4" not in (row := session_kinds("get", "resourcequota").stdout):
+        assert time.monotonic() < deadline, row
+        time.sleep(0.1)
+    assert "requests.cpu: 0/1" in row
