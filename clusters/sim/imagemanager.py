@@ -77,8 +77,16 @@ def must_attempt_pull(
 
 
 def credentials_key(credentials: list[dict[str, str]]) -> str:
-    """What identifies a pod's pull credentials (upstream hashes the auth config)."""
-    text = "|".join(sorted(f"{c.get('username')}:{c.get('password')}" for c in credentials))
+    """What identifies a pod's pull credentials (upstream hashes the auth config); a credential
+    provider's token counts as that provider's."""
+    text = "|".join(
+        sorted(
+            f"provider:{c['provider']}"
+            if "provider" in c
+            else f"{c.get('username')}:{c.get('password')}"
+            for c in credentials
+        )
+    )
     return hashlib.sha256(text.encode()).hexdigest()[:16] if text else "anonymous"
 
 

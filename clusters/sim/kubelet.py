@@ -14,11 +14,18 @@ from typing import TYPE_CHECKING, Any
 from clusters.sim import imagemanager as im
 from clusters.sim.events import involved_pod
 from clusters.sim.ids import make_hex, rfc3339
+from clusters.sim.noderegistry import mirror_routes, pull_credentials, route
 from clusters.sim.nodes import add_image, cached_digest, node_address, node_images_status
 from clusters.sim.podstatus import pod_status
 from clusters.sim.probes import start_probing
 from clusters.sim.reference import InvalidReference, parse_normalized_named
-from clusters.sim.registry import PullFailure, image_behaviour, is_private, resolve_with_mirrors
+from clusters.sim.registry import (
+    PullFailure,
+    Source,
+    image_behaviour,
+    is_private,
+    resolve_with_mirrors,
+)
 
 if TYPE_CHECKING:
     from clusters.sim.tenant import Tenant
@@ -276,7 +283,7 @@ def ensure_image_exists(
         )
         if digest is not None and im.must_attempt_pull(
             cache["images"][digest],
-            im.credentials_key(t.pull_credentials(pod)),
+            im.credentials_key(pull_credentials(t, pod, ref, node)),
             ensure,
             verification,
         ):
@@ -303,10 +310,21 @@ def ensure_image_exists(
         )
     t.pull_errors.pop(key, None)
     record(t, pod, name, "Normal", im.PULLING_IMAGE, im.pulling_message(image), node)
-    mirrors = (t.node_mirrors.get(node) or {}).get(ref.domain) or []
-    credentials = t.pull_credentials(pod)
+    credentials = pull_credentials(t, pod, ref, node)
+    meta = pod["metadata"]
+    source = Source(
+        node,
+        meta["name"] if meta["namespace"] == t.namespace else f"{meta['namespace']}/{meta['name']}",
+    )
     outcome = resolve_with_mirrors(
-        t.registries, ref, mirrors, credentials, now, frozenset(cache["images"])
+        t.registries,
+        ref,
+        mirror_routes(t, node, ref.domain),
+        credentials,
+        now,
+        frozenset(cache["images"]),
+        route(t, node, ref.domain),
+        source,
     )
     if isinstance(outcome, PullFailure):
         duration, result = outcome.latency, {"error": outcome.error}
@@ -315,9 +333,7 @@ def ensure_image_exists(
         duration = outcome.latency + (0.0 if cached else outcome.size / outcome.bandwidth)
         result = {"digest": outcome.digest, "size": outcome.size}
     start = _pull_slot(t, node, now, duration)
-    credentials = (
-        im.credentials_key(t.pull_credentials(pod)) if is_private(t.registries, ref) else ""
-    )
+    credentials = im.credentials_key(credentials) if is_private(t.registries, ref) else ""
     payload = {
         "credentials": credentials,
         "uid": pod["metadata"]["uid"],

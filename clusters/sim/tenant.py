@@ -100,6 +100,8 @@ class Tenant:
         self.node_mirrors: dict[
             str, dict[str, list[str]]
         ] = {}  # node -> registry -> mirrors  # bytes on the image filesystem besides images
+        # node -> containerd certs.d trust/hosts and kubelet credential providers (noderegistry.py)
+        self.node_registry: dict[str, dict[str, Any]] = {}
         self.ip_next: dict[str, int] = {}
         self.timers: list[list[Any]] = []
         self.timer_seq = 0
@@ -194,7 +196,8 @@ class Tenant:
             )
 
     def pull_credentials(self, pod: dict[str, Any]) -> list[dict[str, str]]:
-        """Credentials from the pod's imagePullSecrets (dockerconfigjson), any registry host."""
+        """Entries {registry, username, password} of the pod's imagePullSecrets (dockerconfigjson);
+        noderegistry.pull_credentials keeps those whose registry key matches the image."""
         found = []
         for ref in pod["spec"].get("imagePullSecrets") or []:
             secret = self.store.get("secrets", pod["metadata"]["namespace"], ref.get("name", ""))
@@ -205,11 +208,13 @@ class Tenant:
                 auths = json.loads(base64.b64decode(raw)).get("auths", {})
             except (ValueError, TypeError):
                 continue
-            for entry in auths.values():
+            for registry, entry in auths.items():
                 username, password = entry.get("username"), entry.get("password")
                 if not username and entry.get("auth"):
                     username, _, password = base64.b64decode(entry["auth"]).decode().partition(":")
-                found.append({"username": username or "", "password": password or ""})
+                found.append(
+                    {"registry": registry, "username": username or "", "password": password or ""}
+                )
         return found
 
     # --- API -------------------------------------------------------------------------------
@@ -619,6 +624,7 @@ class Tenant:
             "node_busy_until": self.node_busy_until,
             "node_disk_used": self.node_disk_used,
             "node_mirrors": self.node_mirrors,
+            "node_registry": self.node_registry,
             "cron_seen": self.cron_seen,
             "create_failures": self.create_failures,
             "ip_next": self.ip_next,
@@ -648,6 +654,7 @@ class Tenant:
             "node_busy_until",
             "node_disk_used",
             "node_mirrors",
+            "node_registry",
             "cron_seen",
             "ip_next",
             "timers",

@@ -9,6 +9,7 @@ from typing import Any
 from clusters.sim import errors
 from clusters.sim.imagegc import IMAGE_GC_PERIOD, parse_quantity
 from clusters.sim.kinds import BY_GROUP_KIND
+from clusters.sim.noderegistry import REGISTRY_CHANGES, realise_node
 from clusters.sim.nodes import add_image, new_cache, node_object
 from clusters.sim.reference import InvalidReference, parse_normalized_named
 from clusters.sim.registry import lookup_tag, move_tag
@@ -94,6 +95,7 @@ def realise(t: Tenant, world: dict[str, Any]) -> None:
     for index, spec in enumerate(world.get("nodes") or [{"name": "node-1"}]):
         name = spec["name"]
         t.caches[name] = new_cache()
+        realise_node(t, spec)
         if spec.get("mirrors"):  # {"docker.io": ["mirror.corp:5000"]}, containerd's hosts.toml
             t.node_mirrors[name] = {k: list(v) for k, v in spec["mirrors"].items()}
         if spec.get("disk_used"):
@@ -145,14 +147,6 @@ def _registry_up(t: Tenant, host: str) -> str:
     return f"registry {host} is up"
 
 
-def _registry(t: Tenant, fields: dict[str, Any]) -> str:
-    """{host, down: true, fault: ..., ...}: set fields of one registry."""
-    fields = dict(fields)
-    registry = t.registries.setdefault(fields["host"], {"host": fields["host"], "repositories": []})
-    registry.update(fields)
-    return f"registry {fields['host']} changed"
-
-
 def _mirrors(t: Tenant, spec: dict[str, Any]) -> str:
     """{node, mirrors: {registry: [mirror, ...]}}: containerd's hosts.toml on one node."""
     t.node_mirrors[spec["node"]] = {k: list(v) for k, v in (spec.get("mirrors") or {}).items()}
@@ -173,9 +167,9 @@ WORLD_CHANGES: dict[str, Callable[[Tenant, Any], str | None]] = {
     "move_tag": _move_tag,
     "registry_down": _registry_down,
     "registry_up": _registry_up,
-    "registry": _registry,
     "mirrors": _mirrors,
     "cache": _cache,
+    **REGISTRY_CHANGES,  # registry, trust_ca, registry_host, mirror, credential_provider
 }
 
 # Keys of a timeline entry that are not actions.
