@@ -6,6 +6,8 @@ import re
 from collections.abc import Callable
 from typing import Any
 
+import yaml
+
 from clusters.sim import errors
 from clusters.sim.imagegc import IMAGE_GC_PERIOD, parse_quantity
 from clusters.sim.kinds import BY_GROUP_KIND
@@ -153,6 +155,36 @@ def _mirrors(t: Tenant, spec: dict[str, Any]) -> str:
     return f"node {spec['node']}: registry mirrors set"
 
 
+def _apply(t: Tenant, manifest: str | dict[str, Any]) -> str:
+    """The lab acting on its own cluster (an autoscaler, a CI job): create the object, or
+    replace the one of that name. Replacement keeps the live metadata, as an update does; it is
+    not a three-way merge, so a timeline manifest gives the whole object."""
+    obj = yaml.safe_load(manifest) if isinstance(manifest, str) else deep_copy(manifest)
+    plural = plural_of(obj)
+    meta = obj.setdefault("metadata", {})
+    namespace = meta.get("namespace") or t.namespace
+    if t.store.get(plural, namespace, meta.get("name", "")) is None:
+        t.create(plural, namespace, obj)
+        return f"{obj['kind'].lower()}/{meta['name']} created"
+    t.update(plural, namespace, meta["name"], obj)
+    return f"{obj['kind'].lower()}/{meta['name']} configured"
+
+
+def _delete(t: Tenant, target: str) -> str:
+    """The lab deleting objects (a chaos kill): `NAME` (a pod), `RESOURCE NAME` or
+    `RESOURCE -l SELECTOR`, in the lab namespace, with the default grace period."""
+    words = target.split()
+    resource, rest = ("pods", words) if len(words) == 1 else (words[0], words[1:])
+    resource = {"pod": "pods", "po": "pods", "deployment": "deployments"}.get(resource, resource)
+    if rest[0] == "-l":
+        names = [o["metadata"]["name"] for o in t.list(resource, t.namespace, rest[1])[0]]
+    else:
+        names = rest
+    for name in names:
+        t.delete(resource, t.namespace, name)
+    return f"{len(names)} {resource} deleted"
+
+
 def _cache(t: Tenant, spec: dict[str, Any]) -> str:
     """{node, image: ref or {ref, digest, size}}: an image appears in a node's cache."""
     seed_cache(t, spec["node"], spec.get("image") or spec)
@@ -169,6 +201,8 @@ WORLD_CHANGES: dict[str, Callable[[Tenant, Any], str | None]] = {
     "registry_up": _registry_up,
     "mirrors": _mirrors,
     "cache": _cache,
+    "apply": _apply,
+    "delete": _delete,
     **REGISTRY_CHANGES,  # registry, trust_ca, registry_host, mirror, credential_provider
 }
 
