@@ -11,6 +11,7 @@ CRI plugin's `config_path`.
 from __future__ import annotations
 
 import os
+import shutil
 import subprocess
 from dataclasses import dataclass
 from pathlib import Path
@@ -135,6 +136,14 @@ state = "{self.workdir}/state"
         directory = self.certs_dir / host
         directory.mkdir(parents=True, exist_ok=True)
         (directory / "hosts.toml").write_text("\n".join(lines) + "\n")
+
+    def trust_ca(self, host: str, ca_file: Path) -> None:
+        """The `trust_ca` world action on this runtime: certs.d/HOST/ca.crt, and a hosts.toml
+        naming it (with a hosts.toml present, containerd reads the CA only from its `ca`)."""
+        directory = self.certs_dir / host
+        directory.mkdir(parents=True, exist_ok=True)
+        shutil.copyfile(ca_file, directory / "ca.crt")
+        self.write_hosts(host, f"https://{host}", directory / "ca.crt")
 
     def ctr_pull(self, ref: str, *flags: str, timeout_seconds: float = 0) -> PullResult:
         args = ["images", "pull", *flags, ref]

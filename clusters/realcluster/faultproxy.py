@@ -9,6 +9,12 @@ faults exact), and in between it can:
 - `slow`: answer after a delay;
 - `ratelimit`: answer manifest GETs with Docker Hub's 429 `toomanyrequests` (HEAD requests pass,
   as Docker Hub counts only GETs as pulls);
+- with a `RateLimit` (a world registry's `rate_limit: {anonymous, authenticated, window}`),
+  count manifest GETs per client class in a sliding window and answer 429 past the quota;
+  a request with an `Authorization: Basic` header, or a bearer token issued to a user, is
+  authenticated;
+- log every request (`requests`, and per class `counts`) and every manifest GET it served
+  (`pulls`): the registry's own view of who pulled, as a world's `Registry/<host>` facts say;
 - with `tls=`, serve HTTPS with a self-signed certificate (for x509 errors).
 
 It runs its own event loop in a thread, so synchronous tests and scripts can drive it.
@@ -18,11 +24,15 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import base64
+import binascii
 import json
 import ssl
 import subprocess
 import threading
-from dataclasses import dataclass
+import time
+import urllib.parse
+from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
@@ -44,6 +54,55 @@ TOO_MANY_REQUESTS_BODY = json.dumps(
         ]
     }
 ).encode()
+
+
+@dataclass
+class RateLimit:
+    """Manifest GETs allowed per window, per client class; None means unlimited."""
+
+    anonymous: int | None = None
+    authenticated: int | None = None
+    window_seconds: float = 21600.0
+    gets: dict[str, list[float]] = field(
+        default_factory=lambda: {"anonymous": [], "authenticated": []}
+    )
+
+    def allow(self, who: str, now: float) -> bool:
+        """Count this GET if it is within the quota; False means answer 429."""
+        allowed = getattr(self, who)
+        if allowed is None:
+            return True
+        self.gets[who] = [t for t in self.gets[who] if now - t < self.window_seconds]
+        if len(self.gets[who]) >= allowed:
+            return False
+        self.gets[who].append(now)
+        return True
+
+
+def client_class(head: bytes) -> str:
+    """`authenticated` for basic auth or a bearer token with a subject, else `anonymous`.
+
+    Anonymous token-auth clients still send a bearer token, one issued with an empty `sub`
+    (tokenauth.py), as Docker Hub's anonymous tokens are."""
+    for line in head.decode("latin-1").split("\r\n")[1:]:
+        name, _, value = line.partition(":")
+        if name.strip().lower() != "authorization":
+            continue
+        scheme, _, credentials = value.strip().partition(" ")
+        if scheme.lower() == "basic":
+            return "authenticated"
+        if scheme.lower() == "bearer":
+            return "authenticated" if _token_subject(credentials) else "anonymous"
+    return "anonymous"
+
+
+def _token_subject(token: str) -> str:
+    try:
+        payload = token.split(".")[1]
+        claims = json.loads(base64.urlsafe_b64decode(payload + "=" * (-len(payload) % 4)))
+    except (IndexError, ValueError, binascii.Error):
+        return ""
+    return claims.get("sub") or "" if isinstance(claims, dict) else ""
 
 
 @dataclass(frozen=True)
@@ -83,12 +142,13 @@ def self_signed_certificate(directory: Path, name: str = "fault proxy") -> TLSFi
     return files
 
 
-def _too_many_requests() -> bytes:
+def _too_many_requests(limit: str = RATE_LIMIT_LIMIT) -> bytes:
+    window = limit.partition(";")[2]
     headers = [
         "HTTP/1.1 429 Too Many Requests",
         "Content-Type: application/json",
-        f"ratelimit-limit: {RATE_LIMIT_LIMIT}",
-        "ratelimit-remaining: 0;w=21600",
+        f"ratelimit-limit: {limit}",
+        f"ratelimit-remaining: 0;{window}",
         "docker-ratelimit-source: 127.0.0.1",
         f"Content-Length: {len(TOO_MANY_REQUESTS_BODY)}",
         "Connection: close",
@@ -117,7 +177,10 @@ class FaultProxy:
         self.delay_seconds = delay_seconds
         self.listen_host, self.port = listen or ("127.0.0.1", processes.free_port())
         self.mode = "pass"
+        self.rate_limit: RateLimit | None = None
         self.requests: list[str] = []  # "METHOD /path", in arrival order
+        self.counts = {"anonymous": 0, "authenticated": 0}  # requests per client class
+        self.pulls: list[str] = []  # manifest GETs answered 200, "/v2/<repo>/manifests/<ref>"
         self._loop = asyncio.new_event_loop()
         self._thread = threading.Thread(target=self._loop.run_forever, daemon=True)
         self._server: asyncio.base_events.Server | None = None
@@ -181,11 +244,14 @@ class FaultProxy:
         head = await reader.readuntil(b"\r\n\r\n")
         method, path = head.split(b"\r\n", 1)[0].decode("latin-1").split(" ")[:2]
         self.requests.append(f"{method} {path}")
+        who = client_class(head)
+        self.counts[who] += 1
         if self.mode == "hang":
             while self.mode == "hang" and self._server:
                 await asyncio.sleep(0.05)
             return
-        if self.mode == "ratelimit" and method == "GET" and "/manifests/" in path:
+        manifest_get = method == "GET" and "/manifests/" in path
+        if manifest_get and self.mode == "ratelimit":
             writer.write(_too_many_requests())
             await writer.drain()
             return
@@ -201,6 +267,16 @@ class FaultProxy:
         up_writer.close()
         if self.mode == "slow":
             await asyncio.sleep(self.delay_seconds)
+        if manifest_get and response.startswith((b"HTTP/1.1 200", b"HTTP/1.0 200")):
+            # Only a GET the registry would serve is a pull: an unauthenticated request to a
+            # token-auth registry is answered 401 (a challenge), not counted.
+            limit = self.rate_limit
+            if limit and not limit.allow(who, time.monotonic()):
+                response = _too_many_requests(
+                    f"{getattr(limit, who)};w={int(limit.window_seconds)}"
+                )
+            else:
+                self.pulls.append(path)
         writer.write(response)
         await writer.drain()
 
@@ -210,24 +286,52 @@ def _address(text: str) -> tuple[str, int]:
     return host, int(port)
 
 
+def rate_limit_from_query(query: str) -> RateLimit | None:
+    """`anonymous=3&authenticated=200&window=21600` (a world's `rate_limit`); empty: no limit."""
+    fields = urllib.parse.parse_qs(query)
+    if not fields:
+        return None
+
+    def number(name: str) -> int | None:
+        return int(fields[name][0]) if name in fields else None
+
+    window = float(fields.get("window", ["21600"])[0])
+    return RateLimit(number("anonymous"), number("authenticated"), window)
+
+
 def control_server(proxy: FaultProxy, address: tuple[str, int]) -> ThreadingHTTPServer:
-    """`PUT /mode/<mode>` switches the fault, `GET /mode` tells it: for the platform on kind.
+    """For the platform on kind: `PUT /mode/<mode>` switches the fault and `GET /mode` tells it;
+    `PUT /ratelimit?anonymous=N&authenticated=M&window=S` sets the quota (no query: none);
+    `GET /log` answers the registry's view `{requests: {anonymous, authenticated}, pulls}`.
 
     It has its own port because in `down` mode the proxy's own port is closed.
     """
 
     class Control(BaseHTTPRequestHandler):
-        def _reply(self, status: int, text: str) -> None:
+        def _reply(self, status: int, text: str, content_type: str = "text/plain") -> None:
             self.send_response(status)
-            self.send_header("Content-Type", "text/plain")
+            self.send_header("Content-Type", content_type)
             self.end_headers()
             self.wfile.write(text.encode() + b"\n")
 
         def do_GET(self) -> None:
+            if self.path == "/log":
+                log = {"requests": dict(proxy.counts), "pulls": list(proxy.pulls)}
+                self._reply(200, json.dumps(log), "application/json")
+                return
             self._reply(200, proxy.mode)
 
         def do_PUT(self) -> None:
-            mode = self.path.removeprefix("/mode/")
+            path, _, query = self.path.partition("?")
+            if path == "/ratelimit":
+                try:
+                    proxy.rate_limit = rate_limit_from_query(query)
+                except ValueError as error:
+                    self._reply(400, f"bad rate limit: {error}")
+                    return
+                self._reply(200, query or "unlimited")
+                return
+            mode = path.removeprefix("/mode/")
             if mode not in MODES:
                 self._reply(400, f"unknown mode {mode!r}; expected one of {', '.join(MODES)}")
                 return
