@@ -357,3 +357,29 @@ def test_the_registry_action_switches_an_outage_and_keeps_the_log() -> None:
     status = registries_status(tenant.registries)["docker.io"]
     assert status["down"] is True
     assert [p["pod"] for p in status["pulls"]] == ["web"]
+
+
+@pytest.mark.parametrize(
+    ("fields", "error"),
+    [
+        pytest.param({"down": True}, "connect: connection refused", id="down"),
+        pytest.param(
+            {"tls": "self-signed"}, "x509: certificate signed by unknown authority", id="tls"
+        ),
+        pytest.param(
+            {"plain_http": True}, "http: server gave HTTP response to HTTPS client", id="plain-http"
+        ),
+        pytest.param(
+            {"rate_limit": {"anonymous": 0, "window": "6h"}}, "429 Too Many Requests", id="quota"
+        ),
+    ],
+)
+def test_the_registry_action_changes_how_a_registry_answers(fields: dict, error: str) -> None:
+    """`registry: {host, ...}` in a timeline or as a LabWorldChange (curriculum-notes part 3)."""
+    simulator, clock, tenant = new_tenant(_world())
+    apply_change(tenant, {"registry": {"host": "mirror.corp:5000", **fields}})
+    tenant.create(
+        "pods", "lab", pod("app", "mirror.corp:5000/library/nginx:1.0", "IfNotPresent", "node-1")
+    )
+    run(simulator, clock, 5)
+    assert error in waiting(tenant, "app")["message"]
