@@ -21,6 +21,7 @@ from starlette.routing import Route
 from clusters.apiserver import discovery, openapi
 from clusters.apiserver.authorization import authorize, rbac_request
 from clusters.apiserver.labworlds import LabWorlds
+from clusters.apiserver.openapi_crds import crd_group_versions
 from clusters.apiserver.openapi_fields import StrictDecodingError, decode_fields, warning_header
 from clusters.apiserver.podlogs import pod_log
 from clusters.apiserver.scale import patch_scale, scale_of, set_scale
@@ -37,7 +38,7 @@ from clusters.apiserver.wire import (
 )
 from clusters.sim import errors
 from clusters.sim.decoding import check_type_meta
-from clusters.sim.kinds import GROUPS, resource_type
+from clusters.sim.kinds import GROUP_VERSIONS, resource_type
 from clusters.sim.rbac import User
 from clusters.sim.simulator import Simulator
 from clusters.sim.tenant import Tenant
@@ -140,9 +141,11 @@ async def _route(
     if path == "/api/v1":
         return json_response(discovery.core_resources())
     if path == "/apis":
-        return json_response(discovery.api_groups(is_admin))
+        return json_response(discovery.api_groups(is_admin, tenant))
     if path == "/openapi/v3":
-        return json_response(openapi.openapi_v3_root())
+        installed = discovery.served_groups(tenant) if tenant is not None else []
+        custom = tuple(gv for gv in crd_group_versions() if gv.split("/")[1] in installed)
+        return json_response(openapi.openapi_v3_root(custom))
     if path.startswith("/openapi/v3/"):
         document = openapi.openapi_v3_document_bytes(path[len("/openapi/v3/") :])
         if document is None:
@@ -155,9 +158,10 @@ async def _route(
             request, state, parts[3:] if len(parts) > 3 else [], len(parts) == 3
         )
     group, rest = _group_and_rest(parts)
-    if group is not None and group in GROUPS and not is_admin:
+    served = tenant is not None and group in discovery.served_groups(tenant)
+    if group is not None and served and not is_admin:
         if not rest:
-            return json_response(discovery.group_resources(group))
+            return json_response(discovery.group_resources(group, tenant))
         if tenant is not None:
             target = parse_core_path(rest)
             if user is not None:
@@ -173,10 +177,13 @@ async def _route(
 
 
 def _group_and_rest(parts: list[str]) -> tuple[str | None, list[str]]:
-    """("", rest) for /api/v1/rest, ("apps", rest) for /apis/apps/v1/rest, else (None, [])."""
+    """("", rest) for /api/v1/rest, ("apps", rest) for /apis/apps/v1/rest, else (None, []).
+
+    A group is served at one version (`GROUP_VERSIONS`: constraints at v1beta1); other groups'
+    paths are read at v1, which answers 403 or 404 below."""
     if parts[:2] == ["api", "v1"]:
         return "", parts[2:]
-    if len(parts) >= 3 and parts[0] == "apis" and parts[2] == "v1":
+    if len(parts) >= 3 and parts[0] == "apis" and parts[2] == GROUP_VERSIONS.get(parts[1], "v1"):
         return parts[1], parts[3:]
     return None, []
 
@@ -300,6 +307,7 @@ async def _core(
         updated = tenant.update(
             rtype.plural, namespace, target.name, body, dry_run, target.subresource
         )
+        warnings += [warning_header(text) for text in tenant.admission_warnings]
         return _with_warnings(json_response(updated), warnings)
     if method == "PATCH":
         raw = await request.body()
@@ -324,6 +332,7 @@ async def _core(
             target.subresource,
             decode,
         )
+        warnings += [warning_header(text) for text in tenant.admission_warnings]
         return _with_warnings(json_response(patched, 201 if created else 200), warnings)
     if method == "DELETE":
         grace = await _grace_period(request)

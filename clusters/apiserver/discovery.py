@@ -8,7 +8,9 @@ from __future__ import annotations
 
 from typing import Any
 
-from clusters.sim.kinds import GROUPS, ResourceType
+from clusters.sim.kinds import GROUP_VERSIONS, GROUPS, ResourceType
+from clusters.sim.tenant import Tenant
+from clusters.sim.webhooks import served
 
 SIM_GROUP = "sim.pullpolicylabs.dev"
 SIM_VERSION = "v1"
@@ -65,10 +67,17 @@ def core_resources() -> dict[str, Any]:
     return group_resources("")
 
 
-def group_resources(group: str) -> dict[str, Any]:
-    """The APIResourceList of /api/v1 (group "") or /apis/<group>/v1."""
+def served_groups(tenant: Tenant) -> list[str]:
+    """The groups the tenant's cluster serves: built-in ones and the installed engines'."""
+    return [g for g, types in GROUPS.items() if any(served(tenant, t) for t in types)]
+
+
+def group_resources(group: str, tenant: Tenant | None = None) -> dict[str, Any]:
+    """The APIResourceList of /api/v1 (group "") or /apis/<group>/<version>."""
     resources = []
     for rtype in GROUPS[group]:
+        if tenant is not None and not served(tenant, rtype):
+            continue
         resources.append(_resource_entry(rtype))
         for sub in rtype.subresources:
             if sub == "status":
@@ -98,16 +107,18 @@ def group_resources(group: str) -> dict[str, Any]:
     return {
         "kind": "APIResourceList",
         "apiVersion": "v1",
-        "groupVersion": f"{group}/v1" if group else "v1",
+        "groupVersion": f"{group}/{GROUP_VERSIONS[group]}" if group else "v1",
         "resources": resources,
     }
 
 
-def api_groups(include_sim: bool) -> dict[str, Any]:
+def api_groups(include_sim: bool, tenant: Tenant | None = None) -> dict[str, Any]:
     groups = []
     if not include_sim:
-        for group in (g for g in GROUPS if g):
-            version = {"groupVersion": f"{group}/v1", "version": "v1"}
+        names = served_groups(tenant) if tenant is not None else list(GROUPS)
+        for group in (g for g in names if g):
+            served_version = GROUP_VERSIONS[group]
+            version = {"groupVersion": f"{group}/{served_version}", "version": served_version}
             groups.append({"name": group, "versions": [version], "preferredVersion": version})
     if include_sim:
         version = {"groupVersion": f"{SIM_GROUP}/{SIM_VERSION}", "version": SIM_VERSION}

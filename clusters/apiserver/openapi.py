@@ -24,6 +24,7 @@ import hashlib
 import json
 from typing import Any
 
+from clusters.apiserver.openapi_crds import crd_document, crd_group_versions
 from clusters.apiserver.openapi_enums import restore_enums
 from clusters.apiserver.openapi_paths import paths_for
 from clusters.sim.patching_schema import KUBERNETES_VERSION, JSONSchema, definitions, ref_name
@@ -45,12 +46,13 @@ _REF_PREFIX = "#/components/schemas/"
 _ADDED_BY_CONVERSION = ("enum", "$schema", "$id")
 
 
-def openapi_v3_root() -> dict[str, Any]:
-    """`GET /openapi/v3`: each served group-version and the URL of its document."""
+def openapi_v3_root(custom: tuple[str, ...] = ()) -> dict[str, Any]:
+    """`GET /openapi/v3`: each served group-version and the URL of its document; `custom`
+    adds the installed custom resources' group-versions (`openapi_crds.crd_group_versions`)."""
     return {
         "paths": {
             gv: {"serverRelativeURL": f"/openapi/v3/{gv}?hash={_document(gv)[1]}"}
-            for gv in SERVED_GROUP_VERSIONS
+            for gv in (*SERVED_GROUP_VERSIONS, *custom)
         }
     }
 
@@ -63,7 +65,7 @@ def openapi_v3_document(group_version: str) -> dict[str, Any] | None:
 
 def openapi_v3_document_bytes(group_version: str) -> bytes | None:
     """The same document, serialised once, ready to send as `application/json`."""
-    if group_version not in SERVED_GROUP_VERSIONS:
+    if group_version not in (*SERVED_GROUP_VERSIONS, *crd_group_versions()):
         return None
     return _document(group_version)[0]
 
@@ -72,6 +74,12 @@ def openapi_v3_document_bytes(group_version: str) -> bytes | None:
 def _document(group_version: str) -> tuple[bytes, str]:
     """The serialised document and its hash (upper-case hex SHA-512, as the API server does)."""
     group, version = _group_and_version(group_version)
+    if group_version in crd_group_versions():
+        paths, custom, meta = crd_document(group)
+        schemas = {
+            name: openapi_schema(definitions()[name]) for name in _closure(meta, {})
+        } | custom
+        return _serialise(paths, schemas)
     kinds = [
         name
         for name, schema in definitions().items()
@@ -86,6 +94,10 @@ def _document(group_version: str) -> tuple[bytes, str]:
         name: restore_enums(name, openapi_schema(definitions()[name]))
         for name in _closure(kinds, paths)
     }
+    return _serialise(paths, schemas)
+
+
+def _serialise(paths: dict[str, Any], schemas: dict[str, Any]) -> tuple[bytes, str]:
     document = {
         "openapi": "3.0.0",
         "info": {"title": "Kubernetes", "version": KUBERNETES_VERSION},

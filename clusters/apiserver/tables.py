@@ -345,6 +345,41 @@ def _default_cells(obj: dict[str, Any], now: float) -> list[Any]:
     return [obj["metadata"]["name"], obj["metadata"].get("creationTimestamp", "")]
 
 
+def _constraint_cells(obj: dict[str, Any], now: float) -> list[Any]:
+    """The constraint framework's CRD columns (frameworks constraint/pkg/client/crds.go)."""
+    return [
+        obj["metadata"]["name"],
+        (obj.get("spec") or {}).get("enforcementAction"),
+        (obj.get("status") or {}).get("totalViolations"),
+    ]
+
+
+def _cluster_policy_cells(obj: dict[str, Any], now: float) -> list[Any]:
+    """Kyverno's ClusterPolicy CRD columns (api/kyverno/v1 printcolumn markers)."""
+    spec, status = obj.get("spec") or {}, obj.get("status") or {}
+    ready = next(
+        (c.get("status") for c in status.get("conditions") or [] if c.get("type") == "Ready"),
+        None,
+    )
+    counts = status.get("rulecount") or {}
+    return [
+        obj["metadata"]["name"],
+        spec.get("admission"),
+        spec.get("background"),
+        ready,
+        _since(obj["metadata"].get("creationTimestamp"), now),
+        spec.get("failurePolicy"),
+        counts.get("validate"),
+        counts.get("mutate"),
+        counts.get("generate"),
+        counts.get("verifyimages"),
+        next(
+            (c.get("message") for c in status.get("conditions") or [] if c["type"] == "Ready"),
+            None,
+        ),
+    ]
+
+
 NAME_DESCRIPTION = (
     "Name must be unique within a namespace. Is required when creating resources, although some "
     "resources may allow a client to request the generation of an appropriate name automatically. "
@@ -505,6 +540,33 @@ PRINTERS: dict[str, tuple[list[Column], Callable[[dict[str, Any], float], list[A
         _network_policy_cells,
     ),
 }
+for _constraint in ("k8sallowedrepos", "k8sdisallowedtags", "k8simagedigests"):
+    PRINTERS[_constraint] = (
+        [("Name", "name", 0), ("enforcement-action", "", 0), ("total-violations", "", 0)],
+        _constraint_cells,
+    )
+PRINTERS["clusterpolicies"] = (
+    [
+        ("Name", "name", 0),
+        ("ADMISSION", "", 0),
+        ("BACKGROUND", "", 0),
+        ("READY", "", 0),
+        ("AGE", "date", 0),
+        ("FAILURE POLICY", "", 1),
+        ("VALIDATE", "", 1),
+        ("MUTATE", "", 1),
+        ("GENERATE", "", 1),
+        ("VERIFY IMAGES", "", 1),
+        ("MESSAGE", "", 1),
+    ],
+    _cluster_policy_cells,
+)
+COLUMN_TYPES = {
+    "total-violations": "integer",
+    "ADMISSION": "boolean",
+    "BACKGROUND": "boolean",
+    **{name: "integer" for name in ("VALIDATE", "MUTATE", "GENERATE", "VERIFY IMAGES")},
+}
 DEFAULT_PRINTER: tuple[list[Column], Callable[[dict[str, Any], float], list[Any]]] = (
     [("Name", "name", 0), ("Created At", "date", 0)],
     _default_cells,
@@ -526,7 +588,7 @@ def column_definitions(resource: str) -> list[dict[str, Any]]:
     return [
         {
             "name": name,
-            "type": "integer" if name in INTEGER_COLUMNS else "string",
+            "type": COLUMN_TYPES.get(name, "integer" if name in INTEGER_COLUMNS else "string"),
             "format": fmt,
             "description": NAME_DESCRIPTION
             if name == "Name"

@@ -57,7 +57,7 @@ def _rule_matches(rule: dict[str, Any], group: str, resource: str, operation: st
     )
 
 
-def _selector_matches(selector: dict[str, Any] | None, labels: dict[str, str]) -> bool:
+def selector_matches(selector: dict[str, Any] | None, labels: dict[str, str]) -> bool:
     """A LabelSelector (matchLabels, matchExpressions) against an object's labels."""
     if not selector:
         return True
@@ -128,7 +128,7 @@ def admit(
             constraints.get("namespaceSelector"),
             (spec.get("matchResources") or {}).get("namespaceSelector"),
         )
-        if namespace and not all(_selector_matches(s, ns_labels) for s in selectors):
+        if namespace and not all(selector_matches(s, ns_labels) for s in selectors):
             continue
         if not _conditions_hold(pspec, activation):
             continue

@@ -181,11 +181,52 @@ NETWORKING_TYPES = [
         singular="networkpolicy",
     ),
 ]
+# Custom resources of the policy engines a lab world may install (`world.admission`): each
+# Gatekeeper constraint kind exists once its library template is installed (the CRD the
+# constraint framework generates: plural and singular are the lower-cased kind, categories
+# `constraint(s)`, cluster-scoped, v1beta1), and Kyverno's ClusterPolicy once Kyverno is.
+GATEKEEPER_GROUP = "constraints.gatekeeper.sh"
+GATEKEEPER_TYPES = [
+    ResourceType(
+        kind.lower(),
+        kind,
+        False,
+        group=GATEKEEPER_GROUP,
+        version="v1beta1",
+        subresources=("status",),
+        categories=("constraint", "constraints"),
+        singular=kind.lower(),
+    )
+    for kind in ("K8sAllowedRepos", "K8sDisallowedTags", "K8sImageDigests")
+]
+KYVERNO_GROUP = "kyverno.io"
+KYVERNO_TYPES = [
+    ResourceType(
+        "clusterpolicies",
+        "ClusterPolicy",
+        False,
+        group=KYVERNO_GROUP,
+        short_names=("cpol",),
+        subresources=("status",),
+        categories=("kyverno",),
+        singular="clusterpolicy",
+    )
+]
+EXTENSION_GROUPS = (GATEKEEPER_GROUP, KYVERNO_GROUP)
 EVENTS_V1 = ResourceType(
     "events", "Event", True, group="events.k8s.io", short_names=("ev",), singular="event"
 )
 
-_ALL = CORE_TYPES + APPS_TYPES + BATCH_TYPES + ADMISSION_TYPES + RBAC_TYPES + NETWORKING_TYPES
+_ALL = (
+    CORE_TYPES
+    + APPS_TYPES
+    + BATCH_TYPES
+    + ADMISSION_TYPES
+    + RBAC_TYPES
+    + NETWORKING_TYPES
+    + GATEKEEPER_TYPES
+    + KYVERNO_TYPES
+)
 BY_PLURAL: dict[str, ResourceType] = {t.plural: t for t in _ALL}
 BY_KIND: dict[str, ResourceType] = {t.kind: t for t in _ALL}
 BY_GROUP_KIND: dict[tuple[str, str], ResourceType] = {(t.group, t.kind): t for t in _ALL}
@@ -196,7 +237,11 @@ GROUPS: dict[str, list[ResourceType]] = {
     "admissionregistration.k8s.io": ADMISSION_TYPES,
     RBAC_GROUP: RBAC_TYPES,
     "networking.k8s.io": NETWORKING_TYPES,
+    GATEKEEPER_GROUP: GATEKEEPER_TYPES,
+    KYVERNO_GROUP: KYVERNO_TYPES,
 }
+# The one version each group is served at (the path /apis/<group>/<version>/...).
+GROUP_VERSIONS: dict[str, str] = {group: types[0].version for group, types in GROUPS.items()}
 
 
 def resource_type(plural: str, group: str = "") -> ResourceType | None:

@@ -15,7 +15,7 @@ import logging
 from collections.abc import Callable
 from typing import Any
 
-from clusters.sim import errors, kubelet
+from clusters.sim import errors, kubelet, webhooks
 from clusters.sim.admission import admit
 from clusters.sim.clock import Clock
 from clusters.sim.cronjobs import arm as arm_cronjob
@@ -117,6 +117,8 @@ class Tenant:
         self.cron_seen: list[str] = []  # uids of finished Jobs the CronJob controller has seen
         # PodSecurity `warn` texts of the last create, for the API server's Warning headers.
         self.admission_warnings: list[str] = []
+        # What world.admission installed (clusters/sim/webhooks.py): Gatekeeper templates, Kyverno.
+        self.policy_engines: dict[str, Any] = {}
         # Tokens issued through TokenRequest (clusters/sim/tokens.py), keyed from the tenant's own.
         self.sa_tokens = ServiceAccountTokens(hashlib.sha256(f"sa:{token}".encode()).digest())
         self.quota_sync_pending: set[str] = set()  # namespaces with a quota_sync timer armed
@@ -222,6 +224,12 @@ class Tenant:
         rtype = BY_PLURAL.get(resource)
         if rtype is None:
             raise errors.not_found(resource, "")
+        if not webhooks.served(self, rtype):
+            raise errors.ApiError(
+                errors.status_object(
+                    404, "NotFound", "the server could not find the requested resource"
+                )
+            )
         return rtype
 
     def _check_namespace(self, rtype: ResourceType, namespace: str | None) -> str:
@@ -345,6 +353,8 @@ class Tenant:
             raise errors.already_exists(resource, meta["name"], rtype.group)
         self.admission_warnings = admit_pod_create(self.store, obj) if resource == "pods" else []
         admit(self, "CREATE", resource, obj, None)
+        self.admission_warnings += webhooks.review(self, resource, obj)
+        webhooks.prepare(self, resource, obj)
         meta["uid"] = self.next_uid()
         meta["creationTimestamp"] = rfc3339(self.clock.now())
         if resource == "jobs":
@@ -482,6 +492,7 @@ class Tenant:
             if new["spec"] != current["spec"]:
                 meta["generation"] = current["metadata"].get("generation", 1) + 1
         admit(self, "UPDATE", resource, new, current)
+        self.admission_warnings = webhooks.review(self, resource, new, subresource)
         if dry_run:
             return new
         stored = self.store.replace(resource, new)
@@ -627,6 +638,7 @@ class Tenant:
             "node_registry": self.node_registry,
             "cron_seen": self.cron_seen,
             "create_failures": self.create_failures,
+            "policy_engines": self.policy_engines,
             "ip_next": self.ip_next,
             "timers": self.timers,
             "timer_seq": self.timer_seq,
@@ -666,6 +678,7 @@ class Tenant:
             setattr(tenant, key, state[key])
         tenant.sa_tokens = ServiceAccountTokens.from_state(state["sa_tokens"])
         tenant.create_failures = state.get("create_failures", {})
+        tenant.policy_engines = state.get("policy_engines", {})
         tenant.backoff = BackOff.from_state(state["backoff"])
         tenant.crash_backoff = BackOff.from_state(state["crash_backoff"])
         tenant.crash_backoff.initial, tenant.crash_backoff.maximum = (

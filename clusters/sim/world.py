@@ -17,6 +17,7 @@ from clusters.sim.reference import InvalidReference, parse_normalized_named
 from clusters.sim.registry import lookup_tag, move_tag
 from clusters.sim.store import deep_copy
 from clusters.sim.tenant import SYSTEM_NAMESPACES, Tenant
+from clusters.sim.webhooks import install as install_policy_engines
 
 _DURATION_RE = re.compile(r"^(?:(\d+(?:\.\d+)?)h)?(?:(\d+(?:\.\d+)?)m)?(?:(\d+(?:\.\d+)?)s)?$")
 
@@ -77,6 +78,7 @@ def realise(t: Tenant, world: dict[str, Any]) -> None:
     world = deep_copy(world or {})
     t.registries = {r["host"]: r for r in world.get("registries") or []}
     t.kubelet_config.update(world.get("kubelet") or {})
+    install_policy_engines(t, world.get("admission"))
     for namespace in (*SYSTEM_NAMESPACES, t.namespace):
         if t.store.get("namespaces", "", namespace) is None:
             t.create("namespaces", None, {"metadata": {"name": namespace}})
