@@ -23,6 +23,13 @@ proxy_port='5003'
 proxy_control_port='5099'         # PUT /mode/<pass|down|hang|slow|ratelimit>
 # The kubelet's texts the labs and tests/contract expect are v1.35's.
 node_image="${KIND_NODE_IMAGE:-kindest/node:v1.35.0}"
+# The policy engines of the admission labs (areas 4, 7, 12, 19), pinned; their manifests come
+# from the projects' own release URLs. The library templates are the commit whose Rego the
+# simulator follows (clusters/sim/gatekeeper.py).
+gatekeeper_version='v3.21.1'
+gatekeeper_library_commit='c26151706646965a87a43a18192e558bddb5e09f'
+kyverno_version='v1.15.2'
+kubectl_kind="kubectl --context kind-${cluster}"
 registry_image='registry:2.8'     # distribution 2.8, the version the tests here run against
 private_user="${PPL_PRIVATE_USER:-learner}"
 private_password="${PPL_PRIVATE_PASSWORD:-pull-policy-labs}"
@@ -128,6 +135,25 @@ YAML
 # 9. A kubeconfig for the platform (CLUSTER_KUBECONFIG); the learners get their own, made
 #    per session from a ServiceAccount token (clusters/realcluster/session.py).
 kind get kubeconfig --name "${cluster}" > "${state}/kubeconfig"
+
+# 10. Gatekeeper with the three gatekeeper-library image templates, and Kyverno. Both are
+#     cluster-wide: a constraint or ClusterPolicy a lab creates applies to every namespace, so
+#     the admission labs want a cluster per learner (docs/real-cluster.md).
+${kubectl_kind} apply -f \
+  "https://raw.githubusercontent.com/open-policy-agent/gatekeeper/${gatekeeper_version}/deploy/gatekeeper.yaml"
+${kubectl_kind} -n gatekeeper-system rollout status deployment/gatekeeper-controller-manager \
+  --timeout=300s
+for template in allowedrepos disallowedtags imagedigests; do
+  ${kubectl_kind} apply -f \
+    "https://raw.githubusercontent.com/open-policy-agent/gatekeeper-library/${gatekeeper_library_commit}/library/general/${template}/template.yaml"
+done
+# Kyverno's documented install is `kubectl create` (its CRDs are too large for the
+# last-applied annotation of a client-side apply); create only once.
+if ! ${kubectl_kind} get crd clusterpolicies.kyverno.io >/dev/null 2>&1; then
+  ${kubectl_kind} create -f \
+    "https://github.com/kyverno/kyverno/releases/download/${kyverno_version}/install.yaml"
+fi
+${kubectl_kind} -n kyverno rollout status deployment/kyverno-admission-controller --timeout=300s
 
 echo "kind cluster ${cluster} is up; CLUSTER_KUBECONFIG=${state}/kubeconfig"
 echo "registries: localhost:${public_port} (public), localhost:${private_port} (htpasswd),"
