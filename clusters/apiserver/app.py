@@ -228,7 +228,7 @@ async def _labworlds(
             raise errors.method_not_allowed()
         return json_response(worlds.change(name, await read_json(request)))
     if name is not None and method == "GET":
-        return json_response(worlds.get(name))
+        return json_response(worlds.get_live(name))
     if name is not None and method == "DELETE":
         worlds.delete(name)
         return json_response(status_success(name, "labworlds", discovery.SIM_GROUP))

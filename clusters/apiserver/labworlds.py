@@ -15,6 +15,7 @@ from clusters.sim.ids import make_uid, rfc3339
 from clusters.sim.simulator import Simulator
 from clusters.sim.validation import validate_name
 from clusters.sim.world import WORLD_CHANGES, WorldChangeRefused, apply_change
+from clusters.sim.worldstatus import world_status
 
 API_VERSION = f"{SIM_GROUP}/{SIM_VERSION}"
 
@@ -85,6 +86,13 @@ class LabWorlds:
         if obj is None:
             raise self._not_found(name)
         return obj
+
+    def get_live(self, name: str) -> dict[str, Any]:
+        """The LabWorld with its world status (nodes, API server) computed from the tenant now."""
+        obj = self.get(name)
+        tenant = self.simulator.tenants[name]
+        tenant.run_due()
+        return {**obj, "status": {**obj["status"], **world_status(tenant)}}
 
     def change(self, name: str, body: Any) -> dict[str, Any]:
         """POST labworlds/{name}/changes: one world action, as a LabWorldChange.

@@ -15,12 +15,6 @@ if TYPE_CHECKING:
     from clusters.sim.tenant import Tenant
 
 IMAGE_GC_PERIOD = 300.0
-DEFAULTS = {
-    "imageGCHighThresholdPercent": 85,
-    "imageGCLowThresholdPercent": 80,
-    "imageMinimumGCAge": "2m",
-    "imageMaximumGCAge": "0s",
-}
 _QUANTITY_RE = re.compile(r"^(\d+(?:\.\d+)?)(Ki|Mi|Gi|Ti|k|M|G|T)?$")
 _UNITS = {
     None: 1,
@@ -63,15 +57,20 @@ def usage(t: Tenant, node: str) -> tuple[int, int]:
     return images + int(t.node_disk_used.get(node, 0)), capacity
 
 
+def usage_percent(used: int, capacity: int) -> int:
+    """image_gc_manager.go: usagePercent := 100 - int(available*100/capacity)."""
+    return 100 - int((capacity - used) * 100 / capacity)
+
+
 def collect(t: Tenant, _: Any = None) -> None:
     """One GC pass over every node, then the next one in five minutes."""
-    from clusters.sim.world import parse_duration
+    from clusters.sim.kubeletconfig import duration_seconds, effective
 
-    config = {**DEFAULTS, **t.kubelet_config}
     now = t.clock.now()
-    min_age = parse_duration(config["imageMinimumGCAge"])
-    max_age = parse_duration(config["imageMaximumGCAge"])
     for node in sorted(t.caches):
+        config = effective(t, node)
+        min_age = duration_seconds(config["imageMinimumGCAge"])
+        max_age = duration_seconds(config["imageMaximumGCAge"])
         images = t.caches[node]["images"]
         used_now = in_use(t, node)
         removed = False
@@ -82,7 +81,7 @@ def collect(t: Tenant, _: Any = None) -> None:
                 del images[digest]
                 removed = True
         used, capacity = usage(t, node)
-        if used * 100 >= config["imageGCHighThresholdPercent"] * capacity:
+        if usage_percent(used, capacity) >= config["imageGCHighThresholdPercent"]:
             to_free = used - capacity * config["imageGCLowThresholdPercent"] // 100
             freed = 0
             candidates = sorted(

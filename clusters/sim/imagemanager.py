@@ -61,18 +61,23 @@ def must_attempt_pull(
     pod_credentials: str,
     enabled: bool,
     policy: str = "NeverVerifyPreloadedImages",
+    allowlisted: bool = False,
 ) -> bool:
     """KEP-2535 imagePullManager.MustAttemptImagePull for an image already on the node.
 
-    The pod may use a cached image pulled anonymously, pulled with the same credentials, or
-    (under the default NeverVerifyPreloadedImages) preloaded on the node; otherwise the kubelet
-    must pull again so that the registry checks the pod's own credentials.
+    The pod may use a cached image pulled anonymously or with the same credentials. The policy
+    (pullmanager image_pull_policies.go) exempts images from that check: NeverVerify all of
+    them, NeverVerifyPreloadedImages those the kubelet never pulled (preloaded),
+    NeverVerifyAllowlistedImages those matching preloadedImagesVerificationAllowlist. Otherwise
+    the kubelet must pull again so that the registry checks the pod's own credentials.
     """
+    pulled_with = entry.get("pulled_with") or []
     if not enabled or policy == "NeverVerify":
         return False
-    if entry.get("preloaded") and policy != "AlwaysVerify":
+    if policy == "NeverVerifyPreloadedImages" and not pulled_with:
         return False
-    pulled_with = entry.get("pulled_with") or []
+    if policy == "NeverVerifyAllowlistedImages" and allowlisted:
+        return False
     return "" not in pulled_with and pod_credentials not in pulled_with
 
 

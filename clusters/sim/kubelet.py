@@ -12,6 +12,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 from clusters.sim import imagemanager as im
+from clusters.sim import kubeletconfig
 from clusters.sim.events import involved_pod
 from clusters.sim.ids import make_hex, rfc3339
 from clusters.sim.noderegistry import mirror_routes, pull_credentials, route
@@ -276,16 +277,14 @@ def ensure_image_exists(
             message = im.never_pull_message(image)
             record(t, pod, name, "Warning", im.ERR_IMAGE_NEVER_PULL_POLICY, message, node)
             return ("error", im.ERR_IMAGE_NEVER_PULL, message)
-        gates = t.kubelet_config.get("featureGates") or {}
-        ensure = gates.get("KubeletEnsureSecretPulledImages", True)
-        verification = t.kubelet_config.get(
-            "imagePullCredentialsVerificationPolicy", "NeverVerifyPreloadedImages"
-        )
+        config = kubeletconfig.effective(t, node)
+        ensure = kubeletconfig.gates(config)["KubeletEnsureSecretPulledImages"]
         if digest is not None and im.must_attempt_pull(
             cache["images"][digest],
             im.credentials_key(pull_credentials(t, pod, ref, node)),
             ensure,
-            verification,
+            config.get("imagePullCredentialsVerificationPolicy", ""),
+            kubeletconfig.allowlisted(config, ref.name),
         ):
             if policy == "Never":  # present, but not for this pod: reported as absent
                 message = im.never_pull_message(image)
@@ -357,7 +356,7 @@ def pull_slots(config: dict[str, Any]) -> int | None:
 
 def _pull_slot(t: Tenant, node: str, now: float, duration: float) -> float:
     """When this pull starts: at once, or when the earliest busy slot frees."""
-    slots = pull_slots(t.kubelet_config)
+    slots = pull_slots(kubeletconfig.effective(t, node))
     busy = [end for end in t.node_busy_until.get(node, []) if end > now]
     start = now
     if slots is not None and len(busy) >= slots:

@@ -15,7 +15,7 @@ import logging
 from collections.abc import Callable
 from typing import Any
 
-from clusters.sim import errors, kubelet, webhooks
+from clusters.sim import alwayspullimages, errors, kubelet, webhooks
 from clusters.sim.admission import admit
 from clusters.sim.clock import Clock
 from clusters.sim.cronjobs import arm as arm_cronjob
@@ -89,7 +89,13 @@ class Tenant:
         self.recorder = EventRecorder(self.store)
         self.registries: dict[str, dict[str, Any]] = {}
         self.caches: dict[str, dict[str, Any]] = {}
-        self.kubelet_config: dict[str, Any] = {"serializeImagePulls": True}
+        # The world's kubelet configuration file; a node whose file a `kubelet` action changed
+        # has its own in node_kubelet (clusters/sim/kubeletconfig.py).
+        self.kubelet_config: dict[str, Any] = {}
+        self.node_kubelet: dict[str, dict[str, Any]] = {}
+        self.kubelet_errors: dict[str, str] = {}  # node -> why its kubelet refused a new file
+        # kube-apiserver's flags that a world changes (`apiserver` action).
+        self.apiserver: dict[str, Any] = {"enableAdmissionPlugins": []}
         self.backoff = BackOff()
         self.crash_backoff = BackOff(CONTAINER_BACK_OFF, MAX_CONTAINER_BACK_OFF)
         self.pull_errors: dict[str, str] = {}
@@ -317,6 +323,8 @@ class Tenant:
             obj.pop("status", None)
             self.counter += 1
             default_pod(obj, make_suffix(self.seed, self.counter))
+            if alwayspullimages.enabled(self):  # mutating admission runs before validation
+                alwayspullimages.admit(obj)
             validate_pod_create(obj)
             meta["generation"] = 1
         elif resource == "secrets":
@@ -352,6 +360,8 @@ class Tenant:
         if self.store.get(resource, ns, meta["name"]) is not None:
             raise errors.already_exists(resource, meta["name"], rtype.group)
         self.admission_warnings = admit_pod_create(self.store, obj) if resource == "pods" else []
+        if resource == "pods" and alwayspullimages.enabled(self):
+            alwayspullimages.validate(obj)
         admit(self, "CREATE", resource, obj, None)
         self.admission_warnings += webhooks.review(self, resource, obj)
         webhooks.prepare(self, resource, obj)
@@ -469,6 +479,8 @@ class Tenant:
                             None,
                         )
                         container["imagePullPolicy"] = old["imagePullPolicy"] if old else ""
+            if alwayspullimages.enabled(self):
+                alwayspullimages.admit(new, current)
             validate_pod_update(current, new)
             if new["spec"] != current["spec"]:
                 meta["generation"] = current["metadata"].get("generation", 1) + 1
@@ -491,6 +503,8 @@ class Tenant:
                 validate_workload(new)
             if new["spec"] != current["spec"]:
                 meta["generation"] = current["metadata"].get("generation", 1) + 1
+        if resource == "pods" and not subresource and alwayspullimages.enabled(self):
+            alwayspullimages.validate(new, current)
         admit(self, "UPDATE", resource, new, current)
         self.admission_warnings = webhooks.review(self, resource, new, subresource)
         if dry_run:
@@ -636,6 +650,9 @@ class Tenant:
             "node_disk_used": self.node_disk_used,
             "node_mirrors": self.node_mirrors,
             "node_registry": self.node_registry,
+            "node_kubelet": self.node_kubelet,
+            "kubelet_errors": self.kubelet_errors,
+            "apiserver": self.apiserver,
             "cron_seen": self.cron_seen,
             "create_failures": self.create_failures,
             "policy_engines": self.policy_engines,
@@ -679,6 +696,9 @@ class Tenant:
         tenant.sa_tokens = ServiceAccountTokens.from_state(state["sa_tokens"])
         tenant.create_failures = state.get("create_failures", {})
         tenant.policy_engines = state.get("policy_engines", {})
+        for key in ("node_kubelet", "kubelet_errors", "apiserver"):  # absent in older states
+            if key in state:
+                setattr(tenant, key, state[key])
         tenant.backoff = BackOff.from_state(state["backoff"])
         tenant.crash_backoff = BackOff.from_state(state["crash_backoff"])
         tenant.crash_backoff.initial, tenant.crash_backoff.maximum = (

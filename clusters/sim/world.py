@@ -8,9 +8,11 @@ from typing import Any
 
 import yaml
 
-from clusters.sim import errors
+from clusters.sim import errors, nodeactions
+from clusters.sim.alwayspullimages import set_apiserver
 from clusters.sim.imagegc import IMAGE_GC_PERIOD, parse_quantity
 from clusters.sim.kinds import BY_GROUP_KIND
+from clusters.sim.kubeletconfig import set_kubelet
 from clusters.sim.noderegistry import REGISTRY_CHANGES, realise_node
 from clusters.sim.nodes import add_image, new_cache, node_object
 from clusters.sim.reference import InvalidReference, parse_normalized_named
@@ -52,7 +54,10 @@ def seed_cache(t: Tenant, node: str, entry: str | dict[str, Any]) -> None:
         if found is None:
             raise _world_error(f"node {node}: cache entry {ref_text!r} is not in any registry")
         digest, size, ref = found["digest"], int(found.get("size", 0)), tag_ref
-    add_image(t.caches[node], ref, digest, size, t.clock.now())
+    last_used = t.clock.now()
+    if isinstance(entry, dict) and entry.get("last_used"):  # how long ago, e.g. `72h`
+        last_used -= parse_duration(entry["last_used"])
+    add_image(t.caches[node], ref, digest, size, last_used)
 
 
 def create_namespace(t: Tenant, entry: str | dict[str, Any]) -> None:
@@ -79,6 +84,7 @@ def realise(t: Tenant, world: dict[str, Any]) -> None:
     t.registries = {r["host"]: r for r in world.get("registries") or []}
     t.kubelet_config.update(world.get("kubelet") or {})
     install_policy_engines(t, world.get("admission"))
+    t.apiserver.update(world.get("apiserver") or {})
     for namespace in (*SYSTEM_NAMESPACES, t.namespace):
         if t.store.get("namespaces", "", namespace) is None:
             t.create("namespaces", None, {"metadata": {"name": namespace}})
@@ -206,6 +212,11 @@ WORLD_CHANGES: dict[str, Callable[[Tenant, Any], str | None]] = {
     "apply": _apply,
     "delete": _delete,
     **REGISTRY_CHANGES,  # registry, trust_ca, registry_host, mirror, credential_provider
+    "kubelet": set_kubelet,
+    "apiserver": set_apiserver,
+    "rmi": nodeactions.rmi,
+    "load_image": nodeactions.load_image,
+    "disk": nodeactions.disk,
 }
 
 # Keys of a timeline entry that are not actions.

@@ -8,7 +8,7 @@ import ssl
 import httpx
 import pytest
 
-from tests.apiserver.conftest import create_labworld
+from tests.apiserver.conftest import admin_api, create_labworld
 from tests.sim.worlds import DIGEST_B
 
 CHANGE_BODY = {"apiVersion": "sim.pullpolicylabs.dev/v1", "kind": "LabWorldChange"}
@@ -86,3 +86,29 @@ def test_a_change_to_a_missing_world_is_404(sim) -> None:
     assert response.json()["message"] == (
         'labworlds.sim.pullpolicylabs.dev "no-such-world" not found'
     )
+
+
+def test_a_refused_kubelet_config_is_accepted_false_and_the_world_status_shows_why(sim) -> None:
+    name = create_labworld(sim)["metadata"]["name"]
+    bad = {"node": "node-1", "set": {"serializeImagePulls": True, "maxParallelImagePulls": 2}}
+    response = post_change(sim, sim.admin_token, name, {"kubelet": bad})
+    assert response.status_code == 200
+    assert response.json()["status"]["accepted"] is False
+    error = (
+        "failed to validate kubelet configuration, error: invalid configuration: "
+        "maxParallelImagePulls cannot be larger than 1 unless SerializeImagePulls "
+        "(--serialize-image-pulls) is set to false"
+    )
+    assert error in response.json()["status"]["message"]
+    world = admin_api(sim).get_cluster_custom_object(
+        "sim.pullpolicylabs.dev", "v1", "labworlds", name
+    )
+    node = world["status"]["nodes"]["node-1"]
+    assert node["kubelet_error"] == error
+    assert node["kubelet"]["serializeImagePulls"] is True
+    assert "maxParallelImagePulls" not in node["kubelet"]
+    assert [row["ref"] for row in node["cache"]] == ["docker.io/lab/web:1.0"]
+    assert world["status"]["nodes"]["node-2"]["cache"] == []
+    assert world["status"]["apiserver"] == {"enableAdmissionPlugins": []}
+    assert (node["trust"], node["hosts"], node["credential_providers"]) == ([], [], [])
+    assert world["status"]["registries"]["docker.io"]["down"] is False
