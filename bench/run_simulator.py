@@ -11,6 +11,12 @@ Through HTTP, on `python -m clusters.apiserver` over HTTPS as kubectl uses it, w
 - `watch`: the time from sending a create to its ADDED event at each of 50 watchers;
 - a floor: a bare uvicorn + Starlette JSON endpoint on the same TLS certificate, same run.
 
+Each is measured two ways. **Paced** (the goal's figure): 50 clients, each sending its next
+request 100 ms after the answer to the last (wrk's `delay()`), about 480 requests a second in
+all; this is 50 busy kubectl users or controllers, not a flood. **Saturated**: wrk's default,
+every connection sends again at once; there latency is mostly queueing (about connections /
+throughput), so it is reported for throughput, beside the floor's.
+
 Goals (issue 3): 10,000 pods settle in < 10 s, round trip < 100 ms, API p99 < 20 ms.
 """
 
@@ -206,7 +212,12 @@ RATE = re.compile(r"Requests/sec:\s+([\d.]+)")
 UNIT_MS = {"us": 0.001, "ms": 1.0, "s": 1000.0}
 
 
-def run_wrk(wrk: str, url: str, token: str, lua: str | None = None) -> dict[str, float]:
+PACE_MS = 100  # each paced client waits this long after an answer before its next request
+
+
+def run_wrk(
+    wrk: str, url: str, token: str, lua: str | None = None, paced: bool = False
+) -> dict[str, float]:
     command = [
         wrk,
         "-t2",
@@ -217,8 +228,8 @@ def run_wrk(wrk: str, url: str, token: str, lua: str | None = None) -> dict[str,
         f"Authorization: Bearer {token}",
     ]
     with tempfile.NamedTemporaryFile("w", suffix=".lua", delete=False) as script:
-        if lua:
-            script.write(lua)
+        script.write((lua or "") + (f"\nfunction delay() return {PACE_MS} end\n" if paced else ""))
+        if lua or paced:
             command += ["-s", script.name]
     output = subprocess.run([*command, url], capture_output=True, text=True, check=True).stdout
     os.unlink(script.name)
@@ -351,16 +362,19 @@ def through_http() -> dict[str, Any]:
         pods_url = f"{base}/api/v1/namespaces/bench/pods"
         for i in range(50):
             request(pods_url, context, token, pod(f"listed-{i}"), "POST")
-        figures = {
-            "floor_list_50_pods": run_wrk(wrk, f"https://127.0.0.1:{floor_port}/pods", token),
-            "list_50_pods": run_wrk(wrk, pods_url, token),
-        }
-        # Watch before wrk's creates, whose thousands of pods would still be settling.
-        figures["watch"] = asyncio.run(
+        floor_url = f"https://127.0.0.1:{floor_port}/pods"
+        paced: dict[str, Any] = {}
+        saturated: dict[str, Any] = {}
+        for figures, pace in ((paced, True), (saturated, False)):
+            figures["floor_list_50_pods"] = run_wrk(wrk, floor_url, token, paced=pace)
+            figures["list_50_pods"] = run_wrk(wrk, pods_url, token, paced=pace)
+        # Watch and creates last: each create adds pods that the lists above would list too.
+        paced["watch"] = asyncio.run(
             watch_latency("127.0.0.1", sim_port, "/api/v1/namespaces/bench/pods", token, context)
         )
-        figures["create"] = run_wrk(wrk, pods_url, token, CREATE_LUA)
-        return figures
+        paced["create"] = run_wrk(wrk, pods_url, token, CREATE_LUA, paced=True)
+        saturated["create"] = run_wrk(wrk, pods_url, token, CREATE_LUA)
+        return {"paced": paced, "saturated": saturated}
     finally:
         for server in servers:
             stop(server)
@@ -374,7 +388,8 @@ def main() -> None:
     engine = engine_settle()
     roundtrip = state_roundtrip()
     http = through_http()
-    api_p99 = max(http["list_50_pods"]["p99_ms"], http["create"]["p99_ms"], http["watch"]["p99_ms"])
+    paced = http["paced"]
+    api_p99 = max(paced[k]["p99_ms"] for k in ("list_50_pods", "create", "watch"))
     path = write_result(
         "simulator",
         {
@@ -385,6 +400,7 @@ def main() -> None:
             "engine_only": {"settle": engine, "state_roundtrip": roundtrip},
             "through_http": {
                 "transport": "HTTPS (kept-alive connections), wrk -t2 -c50, same machine",
+                "paced": f"each of 50 clients waits {PACE_MS} ms after each answer",
                 "load_average_at_start": round(os.getloadavg()[0], 2),
                 **http,
             },

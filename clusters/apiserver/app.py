@@ -20,6 +20,7 @@ from starlette.routing import Route
 
 from clusters.apiserver import discovery, openapi
 from clusters.apiserver.authorization import authorize, rbac_request
+from clusters.apiserver.collector import FreezeLongLived
 from clusters.apiserver.labworlds import LabWorlds
 from clusters.apiserver.openapi_crds import crd_group_versions
 from clusters.apiserver.openapi_fields import StrictDecodingError, decode_fields, warning_header
@@ -54,6 +55,7 @@ class ServerState:
     tick_seconds: float = 0.05
     bookmark_interval: float = 60.0
     ca_pem: bytes | None = None
+    collector: FreezeLongLived | None = None  # the served process's GC policy (collector.py)
     labworlds: LabWorlds = field(init=False)
     open_streams: set = field(default_factory=set)
 
@@ -424,7 +426,10 @@ async def _ticker(state: ServerState) -> None:
             state.simulator.advance()
         except Exception:
             log.exception("simulator tick failed")
-        await asyncio.sleep(state.tick_seconds)
+        if state.collector is not None:
+            state.collector.tick()
+        # Behind (a work budget cut a run short): let requests in, then go on at once.
+        await asyncio.sleep(0 if state.simulator.behind() else state.tick_seconds)
 
 
 def create_app(
@@ -433,9 +438,12 @@ def create_app(
     tick_seconds: float = 0.05,
     bookmark_interval: float = 60.0,
     ca_pem: bytes | None = None,
+    collector: FreezeLongLived | None = None,
 ) -> Starlette:
     """The ASGI app; `ca_pem` (the serving CA) is handed out in each LabWorld's status."""
-    state = ServerState(simulator, admin_token, tick_seconds, bookmark_interval, ca_pem)
+    state = ServerState(
+        simulator, admin_token, tick_seconds, bookmark_interval, ca_pem, collector=collector
+    )
 
     @contextlib.asynccontextmanager
     async def lifespan(app: Starlette):

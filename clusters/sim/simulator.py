@@ -16,8 +16,10 @@ from clusters.sim.world import realise
 
 
 class Simulator:
-    def __init__(self, clock: Clock) -> None:
+    def __init__(self, clock: Clock, work_budget: float | None = None) -> None:
         self.clock = clock
+        # Seconds of timer work per tenant per call (Tenant.run_due); None runs all that is due.
+        self.work_budget = work_budget
         self.tenants: dict[str, Tenant] = {}
         self._by_token: dict[str, Tenant] = {}
         self._by_service_account_token: dict[str, Tenant] = {}
@@ -28,6 +30,7 @@ class Simulator:
         if name in self.tenants:
             raise KeyError(name)
         tenant = Tenant(name, self.clock, token or secrets.token_urlsafe(24))
+        tenant.work_budget = self.work_budget
         realise(tenant, world or {})
         self.tenants[name] = tenant
         self._by_token[tenant.token] = tenant
@@ -74,12 +77,18 @@ class Simulator:
         now = self.clock.now()
         return sum(t.run_due(now) for t in list(self.tenants.values()))
 
+    def behind(self) -> bool:
+        """Some tenant has timers already due: its work budget stopped it short."""
+        now = self.clock.now()
+        return any(t.timers and t.timers[0][0] <= now for t in self.tenants.values())
+
     def next_due(self) -> float | None:
         dues = [d for d in (t.next_due() for t in self.tenants.values()) if d is not None]
         return min(dues) if dues else None
 
     def restore_tenant(self, state: dict[str, Any]) -> Tenant:
         tenant = Tenant.from_state(state, self.clock)
+        tenant.work_budget = self.work_budget
         self.tenants[tenant.name] = tenant
         self._by_token[tenant.token] = tenant
         for token in tenant.sa_tokens.issued:
