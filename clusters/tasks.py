@@ -9,7 +9,8 @@ from kubernetes.client.exceptions import ApiException
 from urllib3.exceptions import HTTPError
 
 from clusters import actions, provisioning
-from labs.models import LabSession
+from clusters.worldchanges import WorldChangeRefused, apply_world_change
+from labs.models import LabSession, SessionEvent
 from labs.pipeline import record_action
 
 log = logging.getLogger(__name__)
@@ -74,3 +75,32 @@ def apply_manifest(session_id: int, request_id: str, manifest: dict[str, Any]) -
 @shared_task(name="clusters.delete_pod")
 def delete_pod(session_id: int, request_id: str, pod_name: str) -> None:
     _as_learner(session_id, request_id, lambda kubeconfig: actions.delete_pod(kubeconfig, pod_name))
+
+
+@shared_task(name="clusters.change_world")
+def change_world(session_id: int, request_id: str) -> None:
+    """The learner's node panel: the world change stored with the request, made once.
+
+    Takes ids only: the change is read from the request's `sent` record, and a request that
+    already has its answer is not made again, so running the task twice is harmless.
+    """
+    sent = SessionEvent.objects.filter(
+        session_id=session_id, dedupe_key=f"action:{request_id}:sent"
+    ).first()
+    answered = SessionEvent.objects.filter(
+        session_id=session_id, dedupe_key=f"action:{request_id}:done"
+    ).exists()
+    if sent is None or answered:
+        return
+    session = LabSession.objects.filter(pk=session_id, state=LabSession.State.READY).first()
+    if session is None:
+        ok, message = False, "This lab session is not running."
+    else:
+        try:
+            ok, message = True, apply_world_change(session, sent.payload["change"])
+        except WorldChangeRefused as refused:
+            ok, message = False, str(refused)
+        except Exception:
+            log.exception("world change %s of session %s failed", request_id, session_id)
+            ok, message = False, "The platform could not make this change."
+    record_action(session_id, request_id, "done", ok=ok, message=message)

@@ -54,6 +54,7 @@ class Lab:
     intro: str
     path: Path
     node_names: tuple[str, ...] = field(default=())
+    node_actions: tuple[str, ...] = field(default=())  # the node panel's actions
 
     def step(self, step_id: str) -> Step | None:
         return next((s for s in self.steps if s.id == step_id), None)
@@ -157,6 +158,7 @@ def _build_lab(path: Path, data: dict[str, Any], body: str) -> Lab:
         intro=body.strip(),
         path=path,
         node_names=tuple(n["name"] for n in data["world"]["nodes"]),
+        node_actions=tuple(data.get("node_actions", ())),
     )
 
 

@@ -15,6 +15,14 @@ class ManifestError(ValueError):
     """A message for the learner, shown beside the editor."""
 
 
+def yaml_error(exc: yaml.YAMLError) -> ManifestError:
+    """kubectl's wording for YAML that does not parse, with the line and column."""
+    mark = getattr(exc, "problem_mark", None)
+    problem = getattr(exc, "problem", None) or str(exc)
+    where = f"line {mark.line + 1}, column {mark.column + 1}: " if mark else ""
+    return ManifestError(f"error parsing YAML: {where}{problem}")
+
+
 def parse_manifest(text: str) -> dict[str, Any]:
     """One Kubernetes object from YAML (or JSON) text."""
     if not text.strip():
@@ -22,10 +30,7 @@ def parse_manifest(text: str) -> dict[str, Any]:
     try:
         documents = [d for d in yaml.safe_load_all(text) if d is not None]
     except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None)
-        problem = getattr(exc, "problem", None) or str(exc)
-        where = f"line {mark.line + 1}, column {mark.column + 1}: " if mark else ""
-        raise ManifestError(f"error parsing YAML: {where}{problem}") from None
+        raise yaml_error(exc) from None
     if len(documents) != 1:
         raise ManifestError(f"Apply one object at a time (found {len(documents)} documents).")
     manifest = documents[0]

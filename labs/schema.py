@@ -2,6 +2,8 @@
 
 from typing import Any
 
+from labs.nodeactions import NODE_ACTIONS
+
 _ID = {"type": "string", "pattern": "^[a-z0-9]([-a-z0-9]*[a-z0-9])?$", "maxLength": 63}
 _DURATION = {"type": "string", "pattern": "^[0-9]+(ms|s|m|h)$"}
 
@@ -96,6 +98,12 @@ LAB_SCHEMA: dict[str, Any] = {
         "world": _WORLD,
         "steps": {"type": "array", "minItems": 1, "items": _STEP},
         "solution": {"type": "array", "minItems": 1, "items": _ACTION},
+        # World actions the learner may do from the session page's node panel.
+        "node_actions": {
+            "type": "array",
+            "items": {"enum": list(NODE_ACTIONS)},
+            "uniqueItems": True,
+        },
         "wrong_paths": {
             "type": "array",
             "items": {

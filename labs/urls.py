@@ -16,6 +16,7 @@ urlpatterns = [
         views.delete_pod,
         name="delete_pod",
     ),
+    path("sessions/<int:session_id>/node/", views.node_action, name="node_action"),
     path("sessions/<int:session_id>/end/", views.end_session, name="end_session"),
     path(
         "sessions/<int:session_id>/kubeconfig/",

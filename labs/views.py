@@ -18,6 +18,7 @@ from labs.catalogue import areas_for
 from labs.loader import Lab, get_lab, load_labs
 from labs.manifests import POLICIES, ManifestError, parse_manifest, pod_from_form
 from labs.models import LabSession
+from labs.nodeactions import NODE_ACTIONS, parse_node_action
 from labs.pipeline import record_action
 
 STATUS_LABELS = {
@@ -74,6 +75,7 @@ def session_page(request: HttpRequest, session_id: int) -> HttpResponse:
         "steps": [(step, "passed" if step.id in passed else "open") for step in lab.steps],
         "status_label": STATUS_LABELS[session.state],
         "policies": POLICIES,
+        "node_actions": [(a, NODE_ACTIONS[a]) for a in lab.node_actions],
         "page_config": {
             "ws": f"/ws/sessions/{session.pk}/",
             "deletePod": reverse("delete_pod", args=[session.pk, "POD"]),
@@ -102,9 +104,11 @@ def _answer(request: HttpRequest, session: LabSession, error: str = "") -> HttpR
     return redirect("session", session_id=session.pk)
 
 
-def _send(session: LabSession, action: str, task, *args: Any) -> None:
+def _send(
+    session: LabSession, action: str, task, *args: Any, details: dict[str, Any] | None = None
+) -> None:
     request_id = uuid.uuid4().hex
-    record_action(session.pk, request_id, "sent", action=action)
+    record_action(session.pk, request_id, "sent", action=action, **(details or {}))
     transaction.on_commit(lambda: task.delay(session.pk, request_id, *args))
 
 
@@ -150,6 +154,22 @@ def create_pod(request: HttpRequest, session: LabSession) -> HttpResponse:
 @session_action
 def delete_pod(request: HttpRequest, session: LabSession, pod_name: str) -> HttpResponse:
     _send(session, "delete", tasks.delete_pod, pod_name)
+    return _answer(request, session)
+
+
+@session_action
+def node_action(request: HttpRequest, session: LabSession) -> HttpResponse:
+    """The node panel: one world action the lab offers, made by a task after commit."""
+    lab = _lab_or_404(session.lab_id)
+    if not lab.node_actions:
+        raise Http404("This lab has no node panel")
+    try:
+        change = parse_node_action(
+            request.POST.get("action", ""), request.POST.get("change", ""), lab.node_actions
+        )
+    except ManifestError as exc:
+        return _answer(request, session, str(exc))
+    _send(session, "node", tasks.change_world, details={"change": change})
     return _answer(request, session)
 
 

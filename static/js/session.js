@@ -152,6 +152,15 @@
   if (draft !== null) editor.value = draft;
   editor.addEventListener("input", () => localStorage.setItem(draftKey, editor.value));
 
+  // The node panel: picking an action starts its YAML from that action's example.
+  const nodeAction = document.querySelector("[data-node-action]");
+  const nodeChange = document.querySelector("[data-node-change]");
+  if (nodeAction && nodeChange) {
+    nodeAction.addEventListener("change", () => {
+      nodeChange.value = nodeAction.selectedOptions[0].dataset.example;
+    });
+  }
+
   // Back online: try now rather than after the back-off grown while offline.
   window.addEventListener("online", () => {
     retryDelay = 500;
