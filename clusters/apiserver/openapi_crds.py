@@ -13,7 +13,9 @@ from __future__ import annotations
 
 from typing import Any
 
+from clusters.sim.gatekeeper import constraint_spec_schema
 from clusters.sim.kinds import (
+    BY_GROUP_KIND,
     EXTENSION_GROUPS,
     GATEKEEPER_GROUP,
     GROUP_VERSIONS,
@@ -24,17 +26,6 @@ from clusters.sim.kinds import (
 META = "io.k8s.apimachinery.pkg.apis.meta.v1."
 _REF = "#/components/schemas/"
 
-# The `parameters` schema of each gatekeeper-library template (template.yaml, the commit
-# clusters/sim/gatekeeper.py reads).
-_STRINGS = {"type": "array", "items": {"type": "string"}}
-PARAMETERS = {
-    "K8sAllowedRepos": {"type": "object", "properties": {"repos": _STRINGS}},
-    "K8sDisallowedTags": {
-        "type": "object",
-        "properties": {"exemptImages": _STRINGS, "tags": _STRINGS},
-    },
-    "K8sImageDigests": {"type": "object", "properties": {"exemptImages": _STRINGS}},
-}
 _OPEN = {"type": "object", "x-kubernetes-preserve-unknown-fields": True}
 
 
@@ -53,16 +44,16 @@ def _gvk(rtype: ResourceType) -> dict[str, str]:
 
 
 def _spec(rtype: ResourceType) -> dict[str, Any]:
-    if rtype.group != GATEKEEPER_GROUP:
-        return _OPEN
-    return {
-        "type": "object",
-        "properties": {
-            "enforcementAction": {"type": "string"},
-            "match": _OPEN,
-            "parameters": PARAMETERS[rtype.kind],
-        },
-    }
+    return constraint_spec_schema(rtype.kind) if rtype.group == GATEKEEPER_GROUP else _OPEN
+
+
+def crd_schema(kind: str, api_version: str) -> dict[str, Any] | None:
+    """The schema of a custom resource kind the simulator serves, or None."""
+    group, _, version = api_version.rpartition("/")
+    rtype = BY_GROUP_KIND.get((group, kind))
+    if rtype is None or group not in EXTENSION_GROUPS or rtype.version != version:
+        return None
+    return _schemas(rtype)[schema_name(rtype)]
 
 
 def _schemas(rtype: ResourceType) -> dict[str, Any]:

@@ -19,6 +19,7 @@ from __future__ import annotations
 import json
 from typing import Any
 
+from clusters.apiserver.openapi_crds import crd_schema
 from clusters.sim.patching_schema import JSONSchema, definition_name_for, definitions, ref_name
 
 
@@ -65,7 +66,8 @@ def decode_fields(
 def unknown_fields(obj: dict, kind: str, api_version: str = "") -> list[str]:
     """The paths (`spec.containers[0].imagePullPolicyy`) of fields the kind does not declare.
 
-    A kind with no built-in definition (a custom resource) has none.
+    A custom resource is checked against its CRD's schema (`openapi_crds.crd_schema`); an
+    open (`x-kubernetes-preserve-unknown-fields`) part has none.
     """
     return split_unknown_fields(obj, kind, api_version)[1]
 
@@ -77,11 +79,13 @@ def split_unknown_fields(obj: dict, kind: str, api_version: str = "") -> tuple[d
     the request (`strict_decoding_message`), `Warn` (the default when the parameter is absent)
     drops them with one `Warning` header each (`unknown_field_warning`), `Ignore` drops them.
     """
-    name = definition_name_for(kind, api_version or obj.get("apiVersion") or "")
-    if name is None:
+    api_version = api_version or obj.get("apiVersion") or ""
+    name = definition_name_for(kind, api_version)
+    schema = definitions()[name] if name is not None else crd_schema(kind, api_version)
+    if schema is None:
         return obj, []
     found: list[str] = []
-    return _prune(obj, definitions()[name], "", found), found
+    return _prune(obj, schema, "", found), found
 
 
 def unknown_field_warning(path: str) -> str:

@@ -121,6 +121,31 @@ RULES: dict[str, Rule] = {
 }
 
 
+# The `parameters` schema of each library template (its `openAPIV3Schema`, same commit) and
+# the constraint framework's spec around it. Templates of `templates.gatekeeper.sh/v1` are
+# structural: unknown parameters are pruned (refused under fieldValidation=Strict).
+_STRINGS = {"type": "array", "items": {"type": "string"}}
+PARAMETERS = {
+    "K8sAllowedRepos": {"type": "object", "properties": {"repos": _STRINGS}},
+    "K8sDisallowedTags": {
+        "type": "object",
+        "properties": {"exemptImages": _STRINGS, "tags": _STRINGS},
+    },
+    "K8sImageDigests": {"type": "object", "properties": {"exemptImages": _STRINGS}},
+}
+
+
+def constraint_spec_schema(kind: str) -> dict[str, Any]:
+    return {
+        "type": "object",
+        "properties": {
+            "enforcementAction": {"type": "string"},
+            "match": {"type": "object", "x-kubernetes-preserve-unknown-fields": True},
+            "parameters": PARAMETERS[kind],
+        },
+    }
+
+
 def violations(kind: str, parameters: dict[str, Any], obj: dict[str, Any]) -> list[str]:
     """The template's `violation` messages for one reviewed object."""
     spec = obj.get("spec") if isinstance(obj.get("spec"), dict) else {}

@@ -19,6 +19,7 @@ from typing import Any
 from clusters.sim import alwayspullimages, errors, kubelet, webhooks
 from clusters.sim.admission import admit
 from clusters.sim.clock import Clock
+from clusters.sim.crd_validation import validate_custom_resource
 from clusters.sim.cronjobs import arm as arm_cronjob
 from clusters.sim.cronjobs import default_cronjob, validate_cronjob
 from clusters.sim.cronjobs import fire as fire_cronjob
@@ -372,6 +373,7 @@ class Tenant:
         self.admission_warnings = admit_pod_create(self.store, obj) if resource == "pods" else []
         if resource == "pods" and alwayspullimages.enabled(self):
             alwayspullimages.validate(obj)
+        validate_custom_resource(rtype, obj)
         admit(self, "CREATE", resource, obj, None)
         self.admission_warnings += webhooks.review(self, resource, obj)
         webhooks.prepare(self, resource, obj)
@@ -515,6 +517,7 @@ class Tenant:
                 meta["generation"] = current["metadata"].get("generation", 1) + 1
         if resource == "pods" and not subresource and alwayspullimages.enabled(self):
             alwayspullimages.validate(new, current)
+        validate_custom_resource(rtype, new)
         admit(self, "UPDATE", resource, new, current)
         self.admission_warnings = webhooks.review(self, resource, new, subresource)
         if dry_run:

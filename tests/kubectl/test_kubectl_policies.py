@@ -106,3 +106,15 @@ def test_kinds_not_installed_are_not_served(kubectl: Kubectl) -> None:
     missing = kubectl("get", "k8sallowedrepos", ok=False)
     assert missing.returncode == 1
     assert 'the server doesn\'t have a resource type "k8sallowedrepos"' in missing.stderr
+
+
+def test_an_unknown_parameter_is_refused_under_strict_validation(policed: Kubectl) -> None:
+    """kubectl apply sends fieldValidation=Strict; the template's schema is structural."""
+    typo = CONSTRAINT.format(action="deny").replace("tags: [latest]", "tag: [latest]")
+    refused = policed.stdin(typo.replace("no-latest", "typo"), "apply")
+    assert refused.returncode == 1
+    assert refused.stderr.strip() == (
+        'Error from server (BadRequest): error when creating "STDIN": K8sDisallowedTags in '
+        'version "v1beta1" cannot be handled as a K8sDisallowedTags: strict decoding error: '
+        'unknown field "spec.parameters.tag"'
+    )

@@ -222,3 +222,31 @@ def test_a_constraint_kind_without_its_template_is_not_served() -> None:
     with pytest.raises(ApiError) as caught:
         plain.list("k8sdisallowedtags")
     assert caught.value.code == 404
+
+
+@pytest.mark.parametrize(
+    ("spec", "message"),
+    [
+        pytest.param(
+            {"parameters": {"tags": "latest"}},
+            'K8sDisallowedTags.constraints.gatekeeper.sh "no-latest" is invalid: '
+            'spec.parameters.tags: Invalid value: "string": spec.parameters.tags in body must be '
+            'of type array: "string"',
+            id="a string where the template says array",
+        ),
+        pytest.param(
+            {"parameters": {"tags": ["latest", 1]}},
+            'K8sDisallowedTags.constraints.gatekeeper.sh "no-latest" is invalid: '
+            'spec.parameters.tags[1]: Invalid value: "integer": spec.parameters.tags[1] in body '
+            'must be of type string: "integer"',
+            id="an item of the wrong type",
+        ),
+    ],
+)
+def test_the_crd_schema_refuses_wrong_types(spec: dict, message: str) -> None:
+    """apiextensions-apiserver ValidateCustomResource against the template's openAPIV3Schema."""
+    tenant = _tenant()
+    with pytest.raises(ApiError) as caught:
+        tenant.create("k8sdisallowedtags", None, {"metadata": {"name": "no-latest"}, "spec": spec})
+    assert caught.value.code == 422
+    assert str(caught.value) == message

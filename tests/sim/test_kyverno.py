@@ -184,3 +184,18 @@ def test_a_cluster_policy_gets_ready_status_and_defaults() -> None:
     assert created["spec"]["admission"] is True
     assert created["status"]["conditions"][0]["type"] == "Ready"
     assert created["status"]["rulecount"]["validate"] == 2
+
+
+def test_failure_action_is_an_enum_of_the_crd() -> None:
+    """api/kyverno/v1 ValidateRule: `+kubebuilder:validation:Enum=Audit;Enforce`."""
+    tenant = _tenant()
+    policy = _policy("enforce")
+    with pytest.raises(ApiError) as caught:
+        tenant.create("clusterpolicies", None, policy)
+    assert caught.value.code == 422
+    assert str(caught.value) == (
+        'ClusterPolicy.kyverno.io "disallow-latest-tag" is invalid: [spec.rules[0].validate.'
+        'failureAction: Unsupported value: "enforce": supported values: "Audit", "Enforce", '
+        'spec.rules[1].validate.failureAction: Unsupported value: "enforce": supported values: '
+        '"Audit", "Enforce"]'
+    )
