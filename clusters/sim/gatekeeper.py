@@ -29,9 +29,10 @@ for the status subresource. A constraint's `spec.match` (pkg/target/matchcrd): `
 or leading `*` is a glob), `labelSelector`, `namespaceSelector`; cluster-scoped objects pass the
 namespace rules.
 
-Not modelled: other templates, `enforcementAction: scoped`, audit (`status.totalViolations`),
-Gatekeeper's own config exemptions, and the order of several violations, which here is
-containers then init containers, constraints by kind then name.
+Audit (`audit`, every 60 s) writes `status.totalViolations` and up to 20 `status.violations`.
+Not modelled: other templates, `enforcementAction: scoped`, Gatekeeper's own config
+exemptions, and the order of several violations, which here is containers then init
+containers, constraints by kind then name.
 """
 
 from __future__ import annotations
@@ -43,7 +44,8 @@ from typing import TYPE_CHECKING, Any
 
 from clusters.sim import errors
 from clusters.sim.admission import selector_matches
-from clusters.sim.kinds import BY_PLURAL, GATEKEEPER_GROUP, GATEKEEPER_TYPES
+from clusters.sim.ids import rfc3339
+from clusters.sim.kinds import BY_PLURAL, EXTENSION_GROUPS, GATEKEEPER_GROUP, GATEKEEPER_TYPES
 
 if TYPE_CHECKING:
     from clusters.sim.tenant import Tenant
@@ -233,3 +235,51 @@ def review(t: Tenant, resource: str, obj: dict[str, Any]) -> list[str]:
         text = f'admission webhook "{WEBHOOK}" denied the request: ' + "\n".join(denied)
         raise errors.ApiError(errors.status_object(403, "Forbidden", text))
     return warned
+
+
+# Gatekeeper's audit (pkg/audit/manager.go): every --audit-interval (60 s) it reviews the
+# objects already in the cluster against every constraint, whatever its action, and writes
+# `status.auditTimestamp`, `status.totalViolations` and the first --constraint-violations-limit
+# (20) `status.violations`.
+AUDIT_INTERVAL = 60.0
+VIOLATIONS_LIMIT = 20
+
+
+def audit(t: Tenant, _: Any = None) -> None:
+    stamp = rfc3339(t.clock.now())
+    for ctype in GATEKEEPER_TYPES:
+        for constraint in t.store.list(ctype.plural):
+            spec = constraint.get("spec") or {}
+            found = []
+            for resource, rtype in BY_PLURAL.items():
+                if rtype.group in EXTENSION_GROUPS or resource == "events":
+                    continue
+                for obj in t.store.list(resource):
+                    namespace = obj["metadata"].get("namespace", "")
+                    ns_obj = t.store.get("namespaces", "", namespace) if namespace else None
+                    labels = ((ns_obj or {}).get("metadata") or {}).get("labels") or {}
+                    if not matches(spec.get("match") or {}, rtype.group, rtype.kind, obj, labels):
+                        continue
+                    for message in violations(ctype.kind, spec.get("parameters") or {}, obj):
+                        entry = {
+                            "enforcementAction": spec.get("enforcementAction") or "deny",
+                            "group": rtype.group,
+                            "version": rtype.version,
+                            "kind": rtype.kind,
+                            "name": obj["metadata"]["name"],
+                            "message": message,
+                        }
+                        if namespace:
+                            entry["namespace"] = namespace
+                        found.append(entry)
+            status = {
+                **(constraint.get("status") or {}),
+                "auditTimestamp": stamp,
+                "totalViolations": len(found),
+                "violations": found[:VIOLATIONS_LIMIT],
+            }
+            t.store.replace(
+                ctype.plural,
+                {**constraint, "metadata": dict(constraint["metadata"]), "status": status},
+            )
+    t.add_timer(AUDIT_INTERVAL, "gatekeeper_audit")

@@ -26,6 +26,7 @@ from clusters.sim.cronjobs import fire as fire_cronjob
 from clusters.sim.decoding import check_types, without_nulls
 from clusters.sim.defaults import default_pod, default_pod_spec
 from clusters.sim.events import EVENT_TTL, EventRecorder, involved_pod
+from clusters.sim.gatekeeper import audit as gatekeeper_audit
 from clusters.sim.ids import make_suffix, make_uid, rfc3339
 from clusters.sim.imagegc import collect
 from clusters.sim.imagemanager import CONTAINER_BACK_OFF, MAX_CONTAINER_BACK_OFF, BackOff
@@ -839,4 +840,5 @@ ACTIONS = {
     "image_gc": collect,
     "cronjob": fire_cronjob,
     "quota_sync": sync_quota_status,
+    "gatekeeper_audit": gatekeeper_audit,
 }

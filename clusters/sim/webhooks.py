@@ -32,6 +32,8 @@ def install(t: Tenant, admission: dict[str, Any] | None) -> None:
         "gatekeeper_templates": list(admission.get("gatekeeper_templates") or []),
         "kyverno": bool(admission.get("kyverno")),
     }
+    if t.policy_engines["gatekeeper_templates"]:
+        t.add_timer(gatekeeper.AUDIT_INTERVAL, "gatekeeper_audit")
 
 
 def served(t: Tenant, rtype: ResourceType) -> bool:

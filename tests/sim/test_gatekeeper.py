@@ -250,3 +250,32 @@ def test_the_crd_schema_refuses_wrong_types(spec: dict, message: str) -> None:
         tenant.create("k8sdisallowedtags", None, {"metadata": {"name": "no-latest"}, "spec": spec})
     assert caught.value.code == 422
     assert str(caught.value) == message
+
+
+def test_audit_counts_the_violations_of_what_is_already_there() -> None:
+    """pkg/audit/manager.go: every 60 s, whatever the action; dryrun shows only here."""
+    simulator, clock, tenant = new_tenant(
+        lab1_world(admission={"gatekeeper_templates": ["K8sDisallowedTags"]})
+    )
+    tenant.create("pods", "lab", pod("old", image="lab/web"))
+    tenant.create("k8sdisallowedtags", None, _constraint("dryrun"))
+    tenant.create("pods", "lab", pod("new", image="lab/web:latest"))
+    assert "totalViolations" not in tenant.get("k8sdisallowedtags", None, "no-latest").get(
+        "status", {}
+    )
+    clock.advance(60)
+    tenant.run_due()
+    status = tenant.get("k8sdisallowedtags", None, "no-latest")["status"]
+    assert status["totalViolations"] == 2
+    by_name = {v["name"]: v for v in status["violations"]}
+    assert by_name["new"] == {
+        "enforcementAction": "dryrun",
+        "group": "",
+        "version": "v1",
+        "kind": "Pod",
+        "name": "new",
+        "namespace": "lab",
+        "message": "container <web> uses a disallowed tag <lab/web:latest>; disallowed tags are "
+        '["latest"]',
+    }
+    assert by_name["old"]["message"] == "container <web> didn't specify an image tag <lab/web>"
