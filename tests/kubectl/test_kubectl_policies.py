@@ -118,3 +118,13 @@ def test_an_unknown_parameter_is_refused_under_strict_validation(policed: Kubect
         'version "v1beta1" cannot be handled as a K8sDisallowedTags: strict decoding error: '
         'unknown field "spec.parameters.tag"'
     )
+
+
+def test_the_constraints_category_and_explain(policed: Kubectl) -> None:
+    """Gatekeeper's CRDs are in the categories constraint(s); explain reads the OpenAPI v3."""
+    policed.stdin(CONSTRAINT.format(action="deny"), "apply")
+    listed = policed("get", "constraints").stdout.split("\n")
+    assert listed[1].split()[:2] == ["no-latest", "deny"]
+    explained = policed("explain", "k8sdisallowedtags.spec.parameters").stdout
+    assert "KIND:       K8sDisallowedTags" in explained
+    assert "tags\t<[]string>" in explained
