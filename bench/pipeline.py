@@ -1,7 +1,8 @@
 """Cost of the event pipeline per cluster event (persist with seq → check → publish).
 
-A lab-1 session is fed pods and kubelet Events (the shapes the watch delivers) until it holds
-1,000 events; each `ingest` is timed. The figures show how the cost grows with the session,
+A lab-1 session is fed pods, kubelet Events, a ReplicaSet (an `object`) and a node's cache (a
+`node` fact), the shapes the watch delivers, until it holds 1,000 events; each `ingest` is
+timed. The figures show how the cost grows with the session,
 since the check engine folds the session's stored facts on every event. SQLite in a temporary
 file, the in-memory channel layer: the database and the checks, not Redis, are measured.
 """
@@ -18,6 +19,19 @@ from bench import write_result
 WINDOWS = [(1, 100), (401, 500), (901, 1000)]
 
 
+def replica_set(n: int) -> dict:
+    """The ReplicaSet behind the pods, its status counting one more replica each time."""
+    metadata = {"name": "web-1", "uid": "rs-1", "resourceVersion": f"rs{n}", "generation": 1}
+    return {"kind": "ReplicaSet", "metadata": metadata, "status": {"replicas": n}}
+
+
+def node_fact(n: int) -> tuple[dict, str]:
+    """node-1's cache with one more image each time, as the Node's status.images says."""
+    cache = [f"lab/web:{i}" for i in range(n + 1)]
+    payload = {"node": "node-1", "source": "node", "facts": {"cache": cache}}
+    return payload, f"node:node-1:node@{n}"
+
+
 def main() -> None:
     with tempfile.TemporaryDirectory() as workdir:
         os.environ["SQLITE_PATH"] = os.path.join(workdir, "bench.sqlite3")
@@ -30,7 +44,7 @@ def main() -> None:
         from django.core.management import call_command
 
         from labs.models import LabSession
-        from labs.normalise import event_payload, pod_payload
+        from labs.normalise import event_payload, object_payload, pod_payload
         from labs.pipeline import ingest
         from tests.labs.cluster_objects import already_present, kubelet_event, pod
 
@@ -54,6 +68,8 @@ def main() -> None:
                         "MODIFIED", {**p, "metadata": {**p["metadata"], "resourceVersion": f"{n}b"}}
                     ),
                 ),
+                ("object", object_payload("MODIFIED", replica_set(n), session.namespace)),
+                ("node", node_fact(n)),
             ]:
                 started = time.perf_counter()
                 ingest(session.pk, kind, payload, key)

@@ -1,26 +1,37 @@
-"""The watch worker: follows pods and Events of every ready session, as that session's learner.
+"""The watch worker: follows every ready session's cluster, as that session's learner.
 
-One thread per (session, resource). Each lists, then watches from the list's resourceVersion,
-resumes from the last version it saw, and re-lists when the server answers 410 Gone. Every
-object goes through labs.pipeline.ingest, whose dedupe keys make re-lists harmless.
+One thread per (session, watched kind): pods, Events, the other namespaced kinds of
+WATCHED_KINDS, and Nodes. Each lists, then watches from the list's resourceVersion, resumes
+from the last version it saw, and re-lists when the server answers 410 Gone. Every object goes
+through labs.pipeline, whose dedupe keys make re-lists harmless.
 """
 
 import json
 import logging
+import re
 import threading
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from typing import Any
 
+from django.conf import settings
 from django.db import close_old_connections, connection
 from kubernetes import watch
-from kubernetes.client import CoreV1Api
+from kubernetes.client import (
+    ApiClient,
+    AppsV1Api,
+    BatchV1Api,
+    CoreV1Api,
+    CustomObjectsApi,
+)
 from kubernetes.client.exceptions import ApiException
 from urllib3.exceptions import HTTPError
 
-from clusters.kube import api_client_from_kubeconfig, session_namespace
+from clusters.kube import admin_api_client, api_client_from_kubeconfig, session_namespace
+from clusters.worldfacts import ingest_node_facts, refresh_world_facts
 from labs.checks import build_facts
 from labs.models import LabSession, SessionEvent
-from labs.normalise import event_payload, pod_payload
+from labs.normalise import event_payload, node_facts_from_node, object_payload, pod_payload
 from labs.pipeline import ingest, recheck
 
 log = logging.getLogger(__name__)
@@ -29,49 +40,169 @@ log = logging.getLogger(__name__)
 # how long a stopped watch lingers.
 WATCH_TIMEOUT_SECONDS = 30
 ERROR_BACKOFF_SECONDS = 2.0
+# Node facts the kubelet changes without touching the Node object (a pull, a stopped container
+# whose image GC may now remove) are read from the world status this long after the last Event
+# that hints at one, so a burst of Events costs one read.
+WORLD_FACTS_DEBOUNCE_SECONDS = 0.5
+WORLD_FACTS_REASONS = frozenset({"Pulled", "Killing"})
+
+_TYPED_APIS: dict[tuple[str, str], type] = {
+    ("", "v1"): CoreV1Api,
+    ("apps", "v1"): AppsV1Api,
+    ("batch", "v1"): BatchV1Api,
+}
 
 
-def handle_pod(session_id: int, watch_type: str, pod: dict) -> None:
-    payload, key = pod_payload(watch_type, pod)
-    ingest(session_id, SessionEvent.Kind.POD, payload, key)
+@dataclass(frozen=True)
+class WatchedKind:
+    """One kind the watch worker follows. Kinds of other groups (CRDs) go through
+    CustomObjectsApi, so adding one is one more entry in WATCHED_KINDS."""
+
+    kind: str
+    plural: str
+    group: str = ""
+    version: str = "v1"
+    namespaced: bool = True
+
+    @property
+    def api_version(self) -> str:
+        return f"{self.group}/{self.version}" if self.group else self.version
+
+    def list_function(self, api_client: ApiClient, namespace: str) -> tuple[Callable, tuple]:
+        """The official client's list call for this kind, and its positional arguments."""
+        typed = _TYPED_APIS.get((self.group, self.version))
+        if typed is not None:
+            api = typed(api_client)
+            snake = re.sub(r"(?<!^)(?=[A-Z])", "_", self.kind).lower()
+            if self.namespaced:
+                return getattr(api, f"list_namespaced_{snake}"), (namespace,)
+            return getattr(api, f"list_{snake}"), ()
+        custom = CustomObjectsApi(api_client)
+        if self.namespaced:
+            args = (self.group, self.version, namespace, self.plural)
+            return custom.list_namespaced_custom_object, args
+        return custom.list_cluster_custom_object, (self.group, self.version, self.plural)
 
 
-def handle_event(session_id: int, watch_type: str, event: dict) -> None:
-    result = event_payload(watch_type, event)
-    if result is not None:
-        ingest(session_id, SessionEvent.Kind.EVENT, *result)
+PODS = WatchedKind("Pod", "pods")
+EVENTS = WatchedKind("Event", "events")
+NODES = WatchedKind("Node", "nodes", namespaced=False)
+# Everything else a check may read as objects["Kind/name"] (docs/lab-authoring.md). The
+# learner's Role (platform/templates/session/20-role.yaml) grants list and watch on each.
+WATCHED_KINDS: list[WatchedKind] = [
+    PODS,
+    EVENTS,
+    WatchedKind("Deployment", "deployments", "apps"),
+    WatchedKind("ReplicaSet", "replicasets", "apps"),
+    WatchedKind("DaemonSet", "daemonsets", "apps"),
+    WatchedKind("Job", "jobs", "batch"),
+    WatchedKind("ConfigMap", "configmaps"),
+    WatchedKind("Secret", "secrets"),
+    WatchedKind("ServiceAccount", "serviceaccounts"),
+    NODES,
+]
 
 
-def stored_pods(session_id: int) -> dict[str, dict]:
-    """The pods the session's stream says are alive now."""
+def watched_kind(resource: str) -> WatchedKind:
+    return next(k for k in WATCHED_KINDS if k.plural == resource)
+
+
+def node_api_client(kubeconfig: str) -> ApiClient:
+    """Who reads Nodes: on a real cluster the platform itself (a learner's ServiceAccount has
+    a Role, which cannot grant cluster-scoped Nodes); on the simulator each tenant is its own
+    cluster and its learner reads its own nodes."""
+    if settings.CLUSTER_KUBECONFIG:
+        return admin_api_client()
+    return api_client_from_kubeconfig(kubeconfig)
+
+
+def stored_objects(session_id: int, kind: str) -> dict[str, dict]:
+    """The objects of `kind` the session's stream says are alive now."""
+    if kind == "Pod":
+        stored = SessionEvent.objects.filter(session_id=session_id, kind=SessionEvent.Kind.POD)
+        return build_facts(stored.values_list("kind", "payload").iterator(), world={}).pods
     stored = SessionEvent.objects.filter(
-        session_id=session_id, kind=SessionEvent.Kind.POD
-    ).values_list("kind", "payload")
-    return build_facts(stored.iterator(), world={}).pods
+        session_id=session_id, kind=SessionEvent.Kind.OBJECT, payload__object__kind=kind
+    )
+    return build_facts(stored.values_list("kind", "payload").iterator(), world={}).objects
+
+
+class WorldFactsRefresher:
+    """Reads a session's world facts once, a little after the last request for it."""
+
+    def __init__(self, session_id: int, delay: float = WORLD_FACTS_DEBOUNCE_SECONDS) -> None:
+        self.session_id, self.delay = session_id, delay
+        self._timer: threading.Timer | None = None
+        self._lock = threading.Lock()
+
+    def request(self) -> None:
+        with self._lock:
+            if self._timer is None:
+                self._timer = threading.Timer(self.delay, self._run)
+                self._timer.daemon = True
+                self._timer.start()
+
+    def _run(self) -> None:
+        with self._lock:
+            self._timer = None
+        try:
+            refresh_world_facts(self.session_id)
+        except Exception:
+            log.exception("session %s: could not read the world facts", self.session_id)
+        finally:
+            close_old_connections()
+
+    def cancel(self) -> None:
+        with self._lock:
+            if self._timer is not None:
+                self._timer.cancel()
+                self._timer = None
 
 
 @dataclass
 class ResourceWatch:
-    """Keeps one session's view of one resource (pods or events) up to date."""
+    """Keeps one session's view of one watched kind (by its plural) up to date."""
 
     session_id: int
     kubeconfig: str
-    resource: str  # "pods" or "events"
+    resource: str  # a plural of WATCHED_KINDS: "pods", "events", "deployments", "nodes", ...
     timeout_seconds: int = WATCH_TIMEOUT_SECONDS
     stop: threading.Event = field(default_factory=threading.Event)
+    refresher: WorldFactsRefresher | None = None
 
     def __post_init__(self) -> None:
+        self.kind = watched_kind(self.resource)
         self.namespace = session_namespace(self.kubeconfig)
-        api_client = api_client_from_kubeconfig(self.kubeconfig)
+        if self.kind is NODES:
+            api_client = node_api_client(self.kubeconfig)
+        else:
+            api_client = api_client_from_kubeconfig(self.kubeconfig)
         # Be lenient with what the server sends: we keep the raw JSON, not the models.
         api_client.configuration.client_side_validation = False
-        self.api = CoreV1Api(api_client)
-        if self.resource == "pods":
-            self.list_fn: Callable = self.api.list_namespaced_pod
-            self.handle = handle_pod
+        self.api_client = api_client
+        self.list_fn, self.list_args = self.kind.list_function(api_client, self.namespace)
+
+    def handle(self, watch_type: str, obj: dict[str, Any]) -> None:
+        """Store one watched object as the session event of its kind."""
+        # List items of built-in kinds come without kind and apiVersion.
+        obj = {"kind": self.kind.kind, "apiVersion": self.kind.api_version, **obj}
+        if self.kind is PODS:
+            ingest(self.session_id, SessionEvent.Kind.POD, *pod_payload(watch_type, obj))
+        elif self.kind is EVENTS:
+            result = event_payload(watch_type, obj)
+            if result is not None:
+                ingest(self.session_id, SessionEvent.Kind.EVENT, *result)
+            if self.refresher and obj.get("reason") in WORLD_FACTS_REASONS:
+                self.refresher.request()
+        elif self.kind is NODES:
+            if watch_type != "DELETED":
+                name = obj["metadata"]["name"]
+                ingest_node_facts(self.session_id, name, "node", node_facts_from_node(obj))
+            if self.refresher:
+                self.refresher.request()
         else:
-            self.list_fn = self.api.list_namespaced_event
-            self.handle = handle_event
+            payload, key = object_payload(watch_type, obj, self.namespace)
+            ingest(self.session_id, SessionEvent.Kind.OBJECT, payload, key)
 
     def run(self) -> None:
         resource_version: str | None = None
@@ -81,6 +212,10 @@ class ResourceWatch:
                     resource_version = self.relist()
                 resource_version = self.follow(resource_version)
             except ApiException as exc:
+                if exc.status == 403:
+                    # Not allowed now means not allowed later: say so once and stop.
+                    log.warning("session %s %s: %s", self.session_id, self.resource, exc.reason)
+                    break
                 if exc.status == 410:
                     log.info("session %s %s: 410 Gone, re-listing", self.session_id, self.resource)
                     resource_version = None
@@ -98,31 +233,34 @@ class ResourceWatch:
                 self.stop.wait(ERROR_BACKOFF_SECONDS)
             finally:
                 close_old_connections()
-        self.api.api_client.close()
+        self.api_client.close()
         connection.close()
 
     def relist(self) -> str:
         """Ingest the current list; return its resourceVersion to watch from."""
-        response = self.list_fn(self.namespace, _preload_content=False)
+        response = self.list_fn(*self.list_args, _preload_content=False)
         listing = json.loads(response.data)
         items = listing.get("items") or []
-        if self.resource == "pods":
-            # Pods deleted while we were not watching: their DELETED was never seen.
+        if self.kind not in (EVENTS, NODES):
+            # Objects deleted while we were not watching: their DELETED was never seen.
+            # (Events are history, and a Node's facts stay what they were last seen.)
             current_uids = {item["metadata"].get("uid") for item in items}
-            for pod in stored_pods(self.session_id).values():
-                if pod["metadata"].get("uid") not in current_uids:
-                    self.handle(self.session_id, "DELETED", pod)
+            for gone in stored_objects(self.session_id, self.kind.kind).values():
+                if gone["metadata"].get("uid") not in current_uids:
+                    self.handle("DELETED", gone)
         for item in items:
-            self.handle(self.session_id, "ADDED", item)
+            self.handle("ADDED", item)
         recheck(self.session_id)
         return listing["metadata"]["resourceVersion"]
 
     def follow(self, resource_version: str) -> str:
         """Watch from `resource_version` until the server ends the watch or we are stopped."""
-        watcher = watch.Watch()
+        # Raw JSON, as from the list: the models would only be thrown away (and they refuse
+        # what a lenient reader keeps).
+        watcher = watch.Watch(return_type="object")
         stream = watcher.stream(
             self.list_fn,
-            self.namespace,
+            *self.list_args,
             resource_version=resource_version,
             timeout_seconds=self.timeout_seconds,
             allow_watch_bookmarks=True,
@@ -130,7 +268,7 @@ class ResourceWatch:
         )
         for item in stream:
             if item["type"] != "BOOKMARK":
-                self.handle(self.session_id, item["type"], item["raw_object"])
+                self.handle(item["type"], item["raw_object"])
             resource_version = watcher.resource_version or resource_version
             if self.stop.is_set():
                 watcher.stop()
@@ -141,11 +279,10 @@ class ResourceWatch:
 class WatchSupervisor:
     """Starts watches for sessions that became ready and stops those that ended."""
 
-    RESOURCES = ("pods", "events")
-
     def __init__(self, watch_timeout_seconds: int = WATCH_TIMEOUT_SECONDS) -> None:
         self.watch_timeout_seconds = watch_timeout_seconds
         self.watches: dict[int, list[tuple[ResourceWatch, threading.Thread]]] = {}
+        self.refreshers: dict[int, WorldFactsRefresher] = {}
 
     def sync(self) -> None:
         ready = dict(
@@ -162,9 +299,15 @@ class WatchSupervisor:
 
     def start_session(self, session_id: int, kubeconfig: str) -> None:
         started = []
-        for resource in self.RESOURCES:
+        refresher = self.refreshers[session_id] = WorldFactsRefresher(session_id)
+        for kind in WATCHED_KINDS:
+            resource = kind.plural
             resource_watch = ResourceWatch(
-                session_id, kubeconfig, resource, timeout_seconds=self.watch_timeout_seconds
+                session_id,
+                kubeconfig,
+                resource,
+                timeout_seconds=self.watch_timeout_seconds,
+                refresher=refresher,
             )
             thread = threading.Thread(
                 target=resource_watch.run, name=f"watch-{session_id}-{resource}", daemon=True
@@ -176,6 +319,9 @@ class WatchSupervisor:
 
     def stop_session(self, session_id: int) -> None:
         watches = self.watches.pop(session_id, [])
+        refresher = self.refreshers.pop(session_id, None)
+        if refresher is not None:
+            refresher.cancel()
         for resource_watch, _ in watches:
             resource_watch.stop.set()
         if watches:

@@ -7,7 +7,6 @@ makes LabWorlds with. Used by `labs/solver.py` and by the learner's node panel t
 
 from __future__ import annotations
 
-import importlib
 import json
 from typing import Any
 
@@ -21,6 +20,7 @@ from clusters.kube import (
     admin_api_client,
     api_error_message,
 )
+from clusters.worldfacts import refresh_world_facts
 from labs.models import LabSession
 
 
@@ -69,16 +69,8 @@ def apply_world_change(session: LabSession, change: dict[str, Any]) -> str:
         raise exc
     answer = json.loads(response.data)
     status = answer.get("status") or {}
-    _refresh_world_facts(session.pk)
+    # Let the session's checks see the changed world.
+    refresh_world_facts(session.pk)
     if not status.get("accepted"):
         raise WorldChangeRefused(status.get("message") or "the world change was refused")
     return status.get("message") or "world changed"
-
-
-def _refresh_world_facts(session_id: int) -> None:
-    """Let the session's checks see the changed world (clusters.worldfacts, once it exists)."""
-    try:
-        worldfacts = importlib.import_module("clusters.worldfacts")
-    except ModuleNotFoundError:
-        return
-    worldfacts.refresh_world_facts(session_id)

@@ -1,7 +1,8 @@
 """The check engine: CEL expressions over cluster facts built from a session's stored events.
 
 Facts (docs/lab-authoring.md): `pods` (latest state per live pod), `events` (per pod name, only
-Events about that pod's current UID), `all_events`, `objects`, `nodes`.
+Events about that pod's current UID), `all_events`, `objects` (latest state per live object,
+`Kind/name`), `nodes` (the world file's node facts, then each `node` event's facts on top).
 """
 
 import logging
@@ -12,6 +13,8 @@ from typing import Any
 import celpy
 from celpy import celtypes
 from celpy.celparser import CELParseError
+
+from labs.normalise import cache_names, image_names
 
 log = logging.getLogger(__name__)
 _ENV = celpy.Environment()
@@ -30,19 +33,38 @@ def compile_check(source: str) -> celpy.Runner:
         raise CheckError(f"CEL does not parse: {' '.join(str(exc).split())}") from None
 
 
+def _world_cache_names(entries: list[Any]) -> list[str]:
+    """A world file's cache entries (refs, or {ref, digest, ...}) as `nodes[n].cache` names."""
+    names = []
+    for entry in entries:
+        if isinstance(entry, str):
+            names.append(entry)
+        else:
+            names += image_names(entry.get("ref", ""), entry.get("digest", ""))
+    return cache_names(names)
+
+
 def node_facts(world: dict[str, Any]) -> dict[str, dict]:
-    """What the lab world says about each node when it is made."""
+    """What the lab world says about each node when it is made (live facts replace it)."""
     return {
-        node["name"]: {"cache": list(node.get("cache", [])), "labels": node.get("labels", {})}
+        node["name"]: {
+            "cache": _world_cache_names(node.get("cache", [])),
+            "labels": node.get("labels", {}),
+        }
         for node in world.get("nodes", [])
     }
+
+
+def _uid(obj: dict | None) -> str | None:
+    return ((obj or {}).get("metadata") or {}).get("uid")
 
 
 class Facts:
     """The facts checks read, folded from a session's (kind, payload) stream in seq order.
 
-    Each pod and Event is converted to CEL values once, when it is folded in: converting the
-    whole session again for every new event grew with the session (bench/pipeline.py).
+    Each pod, Event, object and node is converted to CEL values once, when it is folded in:
+    converting the whole session again for every new event grew with the session
+    (bench/pipeline.py).
     """
 
     def __init__(self, world: dict[str, Any]) -> None:
@@ -52,6 +74,9 @@ class Facts:
         self._events_by_id: dict[str, dict] = {}
         self._pods_cel: dict[str, Any] = {}
         self._events_cel: dict[str, Any] = {}
+        self.objects: dict[str, dict] = {}
+        self._objects_cel: dict[str, Any] = {}
+        self._nodes_cel = {name: celpy.json_to_cel(facts) for name, facts in self.nodes.items()}
 
     def add(self, kind: str, payload: dict) -> None:
         if kind == "pod":
@@ -69,6 +94,21 @@ class Facts:
             # An aggregated Event is the same object again with a higher count: keep the latest.
             self._events_by_id[payload["id"]] = payload["event"]
             self._events_cel[payload["id"]] = celpy.json_to_cel(payload["event"])
+        elif kind == "object":
+            key, obj = payload["key"], payload["object"]
+            if payload["watch"] != "DELETED":
+                self.objects[key] = obj
+                self._objects_cel[key] = celpy.json_to_cel(obj)
+            elif _uid(self.objects.get(key)) == _uid(obj):
+                # As for pods: a late DELETED of an older object must not drop the new one.
+                self.objects.pop(key, None)
+                self._objects_cel.pop(key, None)
+        elif kind == "node":
+            # Each source says what it knows (the Node object: labels and cache; the world
+            # status: cache, kubelet, ...); the latest word on each key wins.
+            name = payload["node"]
+            self.nodes[name] = {**self.nodes.get(name, {}), **payload["facts"]}
+            self._nodes_cel[name] = celpy.json_to_cel(self.nodes[name])
 
     @property
     def all_events(self) -> list[dict]:
@@ -102,8 +142,12 @@ class Facts:
             ),
             "events": celtypes.MapType(events),
             "all_events": celtypes.ListType(list(self._events_cel.values())),
-            "objects": celtypes.MapType({}),
-            "nodes": celpy.json_to_cel(self.nodes),
+            "objects": celtypes.MapType(
+                {celtypes.StringType(k): obj for k, obj in self._objects_cel.items()}
+            ),
+            "nodes": celtypes.MapType(
+                {celtypes.StringType(n): facts for n, facts in self._nodes_cel.items()}
+            ),
         }
 
 

@@ -65,6 +65,9 @@ class SessionEvent(models.Model):
         STEP = "step"
         ACTION = "action"
         STATUS = "status"
+        # Any other watched object (Deployment, ConfigMap, Secret keys, ...) and node facts.
+        OBJECT = "object"
+        NODE = "node"
 
     session = models.ForeignKey(LabSession, on_delete=models.CASCADE, related_name="events")
     seq = models.PositiveIntegerField()

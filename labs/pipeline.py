@@ -1,6 +1,7 @@
 """The one data path: persist a session event with the next seq, run the checks, publish.
 
-Called by the watch worker (pods, Events), Celery tasks (status, action results) and tests.
+Called by the watch worker (pods, Events, other objects, node facts), Celery tasks (status,
+action results) and tests.
 Everything is synchronous; callers in async code wrap it with database_sync_to_async.
 """
 
@@ -22,6 +23,8 @@ from labs.models import LabSession, SessionEvent, StepResult
 
 log = logging.getLogger(__name__)
 Kind = SessionEvent.Kind
+# The kinds that are cluster facts: each one may make a step pass.
+FACT_KINDS = (Kind.POD, Kind.EVENT, Kind.OBJECT, Kind.NODE)
 
 
 def record(session_id: int, kind: str, payload: dict[str, Any], dedupe_key: str):
@@ -52,10 +55,29 @@ def ingest(session_id: int, kind: str, payload: dict[str, Any], dedupe_key: str)
     if event is None:
         return []
     new_events = [event]
-    if kind in (Kind.POD, Kind.EVENT):
+    if kind in FACT_KINDS:
         new_events += evaluate_steps(session_id, evidence_seq=event.seq)
     publish(session_id, new_events)
     return new_events
+
+
+def ingest_change(session_id: int, kind: str, payload: dict[str, Any], subject: str):
+    """Record `payload` about `subject` only if it differs from the last one recorded about it.
+
+    For facts read as snapshots, which carry no resourceVersion (node facts, the world
+    status): reading the same state twice stores nothing. The dedupe key names the event it
+    follows, so two writers racing with the same change store it once, and a state that comes
+    back (A, B, A) is stored again.
+    """
+    last = (
+        SessionEvent.objects.filter(session_id=session_id, dedupe_key__startswith=f"{subject}@")
+        .order_by("-seq")
+        .values_list("seq", "payload")
+        .first()
+    )
+    if last is not None and last[1] == payload:
+        return []
+    return ingest(session_id, kind, payload, f"{subject}@{last[0] if last else 0}")
 
 
 def evaluate_steps(session_id: int, evidence_seq: int) -> list[SessionEvent]:
@@ -98,7 +120,7 @@ def _activation_up_to(session: LabSession, world: dict[str, Any], seq: int) -> d
             # New here, or another thread already folded past `seq`: fold from the start.
             facts = Facts(world)
         stored = SessionEvent.objects.filter(
-            session_id=session.pk, kind__in=[Kind.POD, Kind.EVENT], seq__gt=facts.seq, seq__lte=seq
+            session_id=session.pk, kind__in=FACT_KINDS, seq__gt=facts.seq, seq__lte=seq
         ).values_list("kind", "payload")
         for kind, payload in stored.iterator():
             facts.add(kind, payload)
@@ -116,7 +138,7 @@ def recheck(session_id: int) -> list[SessionEvent]:
     forever: the re-list stores nothing new (dedupe), so this is what checks again.
     """
     last_fact = (
-        SessionEvent.objects.filter(session_id=session_id, kind__in=[Kind.POD, Kind.EVENT])
+        SessionEvent.objects.filter(session_id=session_id, kind__in=FACT_KINDS)
         .order_by("-seq")
         .values_list("seq", flat=True)
         .first()

@@ -16,16 +16,16 @@ from typing import Any
 from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.test import override_settings
-from kubernetes.client import CoreV1Api
 
 from clusters import actions, provisioning
 from clusters.apiserver.testing import SimulatorHandle, running_simulator
 from clusters.kube import api_client_from_kubeconfig
-from clusters.watcher import ResourceWatch
+from clusters.watcher import EVENTS, NODES, PODS, WATCHED_KINDS, ResourceWatch, stored_objects
 from clusters.worldchanges import WorldChangeRefused, apply_world_change
+from clusters.worldfacts import node_object_facts, refresh_world_facts
 from labs.loader import Lab, validating
 from labs.models import LabSession, SessionEvent
-from labs.normalise import event_payload, pod_payload
+from labs.normalise import event_payload, object_payload, pod_payload
 from labs.pipeline import recheck
 
 SOLVER_USERNAME = "lab-solver"
@@ -40,10 +40,12 @@ def duration_seconds(text: str) -> float:
     return int(number) * _UNIT_SECONDS[unit]
 
 
-def stored_pod_uids(session_id: int) -> list[str]:
-    """The UIDs of every pod the session's stream has seen."""
-    payloads = SessionEvent.objects.filter(session_id=session_id, kind=SessionEvent.Kind.POD)
-    return list(payloads.values_list("payload__summary__uid", flat=True).distinct())
+def latest_node_facts(session_id: int, source: str) -> dict[str, dict]:
+    """The last facts stored from `source` about each node."""
+    stored = SessionEvent.objects.filter(
+        session_id=session_id, kind=SessionEvent.Kind.NODE, payload__source=source
+    ).values_list("payload", flat=True)
+    return {payload["node"]: payload["facts"] for payload in stored.order_by("seq")}
 
 
 @dataclass
@@ -67,8 +69,8 @@ class LabRun:
         if self.session.state != LabSession.State.READY:
             raise RuntimeError(f"the lab world did not start: {self.session.failure}")
         self.watches = [
-            ResourceWatch(self.session.pk, self.session.kubeconfig, resource, timeout_seconds=1)
-            for resource in ("pods", "events")
+            ResourceWatch(self.session.pk, self.session.kubeconfig, kind.plural, timeout_seconds=1)
+            for kind in WATCHED_KINDS
         ]
         self.threads = [threading.Thread(target=w.run, daemon=True) for w in self.watches]
         for thread in self.threads:
@@ -110,33 +112,52 @@ class LabRun:
     def settle(self) -> None:
         """Wait until the watches have stored everything the cluster did, then check once more.
 
-        "Everything" is what the cluster holds now: each pod and Event at its current
-        resourceVersion (the dedupe keys of labs.normalise), and a DELETED for each pod gone.
-        The last check (pipeline.recheck, as after a watch restart) does not race the watch
-        threads' own evaluation of the last event; step results are latched once either way.
+        "Everything" is what the cluster holds now: each watched object and Event at its
+        current resourceVersion (the dedupe keys of labs.normalise), a DELETED for each object
+        gone, and each node's current facts. The last check (pipeline.recheck, as after a
+        watch restart) does not race the watch threads' own evaluation of the last event;
+        step results are latched once either way.
         """
         self.catch_up()
         recheck(self.session.pk)
 
     def catch_up(self) -> None:
-        """Wait until every pod and Event the cluster holds now is stored in the session."""
+        """Wait until every object, Event and node fact the cluster holds now is stored."""
+        # What the watch worker's debounced refresh would read: read it now, not 0.5 s later.
+        refresh_world_facts(self.session.pk)
         expected = self.cluster_keys()
+        nodes = node_object_facts(self.session)
         deadline = time.monotonic() + SETTLE_TIMEOUT_SECONDS
         stored = self.session.events.filter(dedupe_key__in=expected)
-        while time.monotonic() < deadline and stored.count() < len(expected):
+        while time.monotonic() < deadline and (
+            stored.count() < len(expected) or latest_node_facts(self.session.pk, "node") != nodes
+        ):
             time.sleep(0.02)
 
     def cluster_keys(self) -> set[str]:
+        """The dedupe keys of the session events that stand for the cluster's state now."""
         namespace = self.session.namespace
+        keys: set[str] = set()
         with api_client_from_kubeconfig(self.session.kubeconfig) as api:
-            core = CoreV1Api(api)
-            pods = json.loads(core.list_namespaced_pod(namespace, _preload_content=False).data)
-            events = json.loads(core.list_namespaced_event(namespace, _preload_content=False).data)
-        keys = {pod_payload("ADDED", pod)[1] for pod in pods["items"]}
-        keys |= {event_payload("ADDED", event)[1] for event in events["items"]}
-        live_uids = {pod["metadata"]["uid"] for pod in pods["items"]}
-        gone = set(stored_pod_uids(self.session.pk)) - live_uids
-        return keys | {f"pod:{uid}:deleted" for uid in gone}
+            for kind in WATCHED_KINDS:
+                if kind is NODES:
+                    continue
+                list_fn, args = kind.list_function(api, namespace)
+                items = json.loads(list_fn(*args, _preload_content=False).data)["items"]
+                items = [{"kind": kind.kind, **item} for item in items]
+                if kind is EVENTS:
+                    keys |= {event_payload("ADDED", item)[1] for item in items}
+                    continue
+                if kind is PODS:
+                    keys |= {pod_payload("ADDED", item)[1] for item in items}
+                else:
+                    keys |= {object_payload("ADDED", item, namespace)[1] for item in items}
+                live_uids = {item["metadata"]["uid"] for item in items}
+                stored = stored_objects(self.session.pk, kind.kind).values()
+                gone = {obj["metadata"].get("uid") for obj in stored} - live_uids
+                prefix = "pod" if kind is PODS else "object"
+                keys |= {f"{prefix}:{uid}:deleted" for uid in gone}
+        return keys
 
     def passed_steps(self) -> list[str]:
         passed = set(self.session.step_results.values_list("step_id", flat=True))

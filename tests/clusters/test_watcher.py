@@ -1,5 +1,6 @@
 """The watch worker against the simulated cluster: resume, 410 Gone → re-list, start/stop."""
 
+import json
 import threading
 import time
 
@@ -8,6 +9,7 @@ from kubernetes.client.exceptions import ApiException
 
 from clusters import actions, tasks
 from clusters.watcher import ResourceWatch, WatchSupervisor
+from clusters.worldfacts import refresh_world_facts
 from labs.checks import build_facts
 from labs.models import LabSession, SessionEvent
 
@@ -89,3 +91,114 @@ def test_the_supervisor_follows_ready_sessions_and_lets_ended_ones_go(simulator,
     finally:
         stop.set()
         runner.join(timeout=5)
+
+
+def config_map(name: str, **data: str) -> dict:
+    return {"apiVersion": "v1", "kind": "ConfigMap", "metadata": {"name": name}, "data": data}
+
+
+def stored_objects_now(session: LabSession) -> dict[str, dict]:
+    stored = SessionEvent.objects.filter(session=session, kind="object")
+    return build_facts(stored.values_list("kind", "payload"), {}).objects
+
+
+@pytest.mark.parametrize(
+    ("resource", "manifest", "key", "generation"),
+    [
+        # A ConfigMap has no spec, so its registry strategy never sets metadata.generation.
+        ("configmaps", config_map("answers", old_a="delete"), "ConfigMap/answers", None),
+        (
+            "deployments",
+            {
+                "apiVersion": "apps/v1",
+                "kind": "Deployment",
+                "metadata": {"name": "web"},
+                "spec": {
+                    "replicas": 0,
+                    "selector": {"matchLabels": {"app": "web"}},
+                    "template": {
+                        "metadata": {"labels": {"app": "web"}},
+                        "spec": {"containers": [{"name": "web", "image": "lab/web:1.0"}]},
+                    },
+                },
+            },
+            "Deployment/web",
+            1,
+        ),
+    ],
+    ids=["configmaps", "deployments"],
+)
+def test_other_kinds_resume_relist_after_410_and_store_deletions(
+    simulator, ready, resource, manifest, key, generation
+):
+    watch = ResourceWatch(ready.pk, ready.kubeconfig, resource, timeout_seconds=1)
+    version = watch.relist()
+    actions.apply_manifest(ready.kubeconfig, manifest)
+    version = watch.follow(version)
+    assert key in stored_objects_now(ready)
+    assert stored_objects_now(ready)[key]["metadata"].get("generation") == generation
+
+    # While nobody watches: the object goes, and the server compacts its history.
+    kind, name = key.split("/")
+    actions.delete(ready.kubeconfig, f"{kind.lower()} {name}")
+    simulator.advance(1)
+    simulator.call(lambda: simulator.simulator.tenants[ready.namespace].store.compact())
+    with pytest.raises(ApiException) as gone:
+        watch.follow(version)
+    assert gone.value.status == 410
+
+    watch.relist()  # the DELETED it never saw is stored, so the fact drops out
+    assert key not in stored_objects_now(ready)
+    seq = LabSession.objects.get(pk=ready.pk).last_seq
+    watch.relist()
+    assert LabSession.objects.get(pk=ready.pk).last_seq == seq
+
+
+def test_a_watched_secret_is_stored_without_its_values(simulator, ready):
+    watch = ResourceWatch(ready.pk, ready.kubeconfig, "secrets", timeout_seconds=1)
+    version = watch.relist()
+    actions.apply_manifest(
+        ready.kubeconfig,
+        {
+            "apiVersion": "v1",
+            "kind": "Secret",
+            "metadata": {"name": "regcred"},
+            "type": "Opaque",
+            "stringData": {"password": "hunter2"},
+        },
+    )
+    watch.follow(version)
+    stored = SessionEvent.objects.filter(session=ready, kind="object")
+    assert stored.exists()
+    assert all("hunter2" not in json.dumps(e.payload) for e in stored)
+    assert all("aHVudGVyMg" not in json.dumps(e.payload) for e in stored)  # base64
+    assert stored_objects_now(ready)["Secret/regcred"]["data"] == ["password"]
+
+
+def latest_node_facts(session: LabSession) -> dict[str, dict]:
+    stored = SessionEvent.objects.filter(session=session, kind="node").values_list(
+        "kind", "payload"
+    )
+    return build_facts(stored, {}).nodes
+
+
+def test_node_facts_follow_the_node_and_a_refresh_stores_only_changes(simulator, ready):
+    watch = ResourceWatch(ready.pk, ready.kubeconfig, "nodes", timeout_seconds=1)
+    version = watch.relist()
+    # Lab 1's world caches lab/web:1.0 on node-1 only.
+    assert "lab/web:1.0" in latest_node_facts(ready)["node-1"]["cache"]
+    assert "lab/web:1.0" not in latest_node_facts(ready)["node-2"]["cache"]
+
+    # An Always pull on node-2 puts the image there: the Node's status.images changes.
+    always = pod("p-pull")
+    always["spec"]["nodeName"] = "node-2"
+    always["spec"]["containers"][0]["imagePullPolicy"] = "Always"
+    actions.apply_manifest(ready.kubeconfig, always)
+    simulator.advance(30)
+    watch.follow(version)
+    assert "lab/web:1.0" in latest_node_facts(ready)["node-2"]["cache"]
+
+    seq = LabSession.objects.get(pk=ready.pk).last_seq
+    refresh_world_facts(ready.pk)  # the same facts as the watch stored: nothing new
+    refresh_world_facts(ready.pk)
+    assert LabSession.objects.get(pk=ready.pk).last_seq == seq

@@ -1,0 +1,118 @@
+"""World facts: what a node agent or the registry's logs would tell, as session events.
+
+`refresh_world_facts(session_id)` reads the session's world status and ingests what changed
+(docs/architecture.md, "One data path"):
+
+- on the simulator, the LabWorld's `status` (GET labworlds/NAME, the platform's admin token):
+  `status.nodes` → `node` events (source "world"), `status.registries` →
+  `objects["Registry/<host>"]`, `status.apiserver` → `objects["APIServer/cluster"]`;
+- without `status.nodes` (and always on a real cluster), the Node objects' `status.images`
+  → `node` events (source "node"), as the watch worker stores them.
+
+Snapshots carry no resourceVersion, so each is stored only when it differs from the last one
+stored about the same thing (labs.pipeline.ingest_change): calling this twice is harmless.
+It makes network calls; the watch worker and Celery tasks call it, never a web request.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+from typing import Any
+
+from django.conf import settings
+from kubernetes.client import CoreV1Api, CustomObjectsApi
+from kubernetes.client.exceptions import ApiException
+
+from clusters.kube import (
+    LABWORLD_GROUP,
+    LABWORLD_PLURAL,
+    LABWORLD_VERSION,
+    admin_api_client,
+    api_client_from_kubeconfig,
+)
+from labs.models import LabSession, SessionEvent
+from labs.normalise import cache_names, image_names, node_facts_from_node
+from labs.pipeline import ingest_change
+
+log = logging.getLogger(__name__)
+Kind = SessionEvent.Kind
+
+
+def ingest_node_facts(session_id: int, node: str, source: str, facts: dict[str, Any]) -> None:
+    """Store `facts` about `node` from `source` ("node", "world", ...) if they changed."""
+    payload = {"node": node, "source": source, "facts": facts}
+    ingest_change(session_id, Kind.NODE, payload, subject=f"node:{node}:{source}")
+
+
+def ingest_world_object(session_id: int, key: str, obj: dict[str, Any]) -> None:
+    """Store a world-status object (`Registry/<host>`, `APIServer/cluster`) if it changed."""
+    payload = {"watch": "MODIFIED", "key": key, "object": obj}
+    ingest_change(session_id, Kind.OBJECT, payload, subject=f"object:{key}")
+
+
+def world_node_facts(entry: dict[str, Any]) -> dict[str, Any]:
+    """One `status.nodes` entry as node facts: `cache` becomes names (as from the Node
+    object), the entries themselves stay as `images`; unset values (a null `kubelet_error`)
+    are left out, so `has(nodes[n].kubelet_error)` says whether there is one."""
+    facts = {key: value for key, value in entry.items() if value is not None}
+    if "cache" in facts:
+        images = facts.pop("cache")
+        names = [n for image in images for n in image_names(image["ref"], image.get("digest", ""))]
+        facts["cache"] = cache_names(names)
+        facts["images"] = images
+    return facts
+
+
+def ingest_world_status(session_id: int, status: dict[str, Any]) -> None:
+    for node, entry in sorted((status.get("nodes") or {}).items()):
+        ingest_node_facts(session_id, node, "world", world_node_facts(entry))
+    for host, entry in sorted((status.get("registries") or {}).items()):
+        registry = {"kind": "Registry", "metadata": {"name": host}, **entry}
+        ingest_world_object(session_id, f"Registry/{host}", registry)
+    if status.get("apiserver") is not None:
+        apiserver = {"kind": "APIServer", "metadata": {"name": "cluster"}}
+        ingest_world_object(
+            session_id, "APIServer/cluster", {**apiserver, "spec": status["apiserver"]}
+        )
+
+
+def labworld_status(name: str) -> dict[str, Any]:
+    """The simulator's LabWorld status for the session's world ({} when it is gone)."""
+    with admin_api_client() as api:
+        try:
+            world = CustomObjectsApi(api).get_cluster_custom_object(
+                LABWORLD_GROUP, LABWORLD_VERSION, LABWORLD_PLURAL, name, _preload_content=False
+            )
+        except ApiException as exc:
+            if exc.status == 404:
+                return {}
+            raise
+    return json.loads(world.data).get("status") or {}
+
+
+def node_object_facts(session: LabSession) -> dict[str, dict[str, Any]]:
+    """Each Node's facts from its object (status.images), read as the watch worker reads them."""
+    if settings.CLUSTER_KUBECONFIG:
+        api = admin_api_client()
+    else:
+        api = api_client_from_kubeconfig(session.kubeconfig)
+    with api:
+        listing = json.loads(CoreV1Api(api).list_node(_preload_content=False).data)
+    return {node["metadata"]["name"]: node_facts_from_node(node) for node in listing["items"]}
+
+
+def refresh_world_facts(session_id: int) -> None:
+    """Read the session's world status and ingest only what changed."""
+    session = (
+        LabSession.objects.filter(pk=session_id, state=LabSession.State.READY)
+        .only("namespace", "kubeconfig")
+        .first()
+    )
+    if session is None:
+        return
+    status = {} if settings.CLUSTER_KUBECONFIG else labworld_status(session.namespace)
+    ingest_world_status(session_id, status)
+    if not status.get("nodes"):
+        for node, facts in sorted(node_object_facts(session).items()):
+            ingest_node_facts(session_id, node, "node", facts)

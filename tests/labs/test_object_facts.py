@@ -1,0 +1,204 @@
+"""`objects` and `nodes` facts: normalising watched objects, folding them, storing only changes."""
+
+import base64
+import json
+from dataclasses import dataclass
+
+import pytest
+
+from labs.checks import build_facts, check_passes
+from labs.models import SessionEvent
+from labs.normalise import cache_names, node_facts_from_node, object_payload
+from labs.pipeline import ingest, ingest_change
+
+LAB_NS = "lab-abc"
+DIGEST_A = "sha256:" + "a" * 64
+
+
+def deployment(generation: int = 1, uid: str = "dep-1", rv: str = "10", **status) -> dict:
+    return {
+        "apiVersion": "apps/v1",
+        "kind": "Deployment",
+        "metadata": {
+            "name": "web",
+            "namespace": LAB_NS,
+            "uid": uid,
+            "resourceVersion": rv,
+            "generation": generation,
+            "annotations": {"kubectl.kubernetes.io/last-applied-configuration": '{"kind":"D"}'},
+            "managedFields": [
+                {
+                    "manager": "kubectl-client-side-apply",
+                    "operation": "Update",
+                    "apiVersion": "apps/v1",
+                    "fieldsV1": {"f:spec": {"f:replicas": {}}},
+                }
+            ],
+        },
+        "spec": {"replicas": 2},
+        "status": {
+            "conditions": [{"type": "Progressing", "status": "True", "reason": "NewRSAvailable"}],
+            **status,
+        },
+    }
+
+
+def secret(**extra) -> dict:
+    value = base64.b64encode(b"hunter2").decode()
+    applied = json.dumps({"kind": "Secret", "data": {"password": value}})
+    return {
+        "apiVersion": "v1",
+        "kind": "Secret",
+        "type": "kubernetes.io/dockerconfigjson",
+        "metadata": {
+            "name": "regcred",
+            "namespace": LAB_NS,
+            "uid": "sec-1",
+            "resourceVersion": "3",
+            "annotations": {
+                "kubectl.kubernetes.io/last-applied-configuration": applied,
+                "team": "web",
+            },
+        },
+        "data": {".dockerconfigjson": value, "password": value},
+        **extra,
+    }
+
+
+def object_stream(*items) -> list[tuple[str, dict]]:
+    out = []
+    for item in items:
+        watch_type, obj = item if isinstance(item, tuple) else ("ADDED", item)
+        out.append(("object", object_payload(watch_type, obj, LAB_NS)[0]))
+    return out
+
+
+def test_an_object_keeps_what_checks_read_and_drops_managed_field_sets():
+    payload, key = object_payload("MODIFIED", deployment(generation=3), LAB_NS)
+    obj = payload["object"]
+    assert key == "object:dep-1:10"
+    assert payload["key"] == "Deployment/web"
+    assert obj["metadata"]["generation"] == 3
+    assert "kubectl.kubernetes.io/last-applied-configuration" in obj["metadata"]["annotations"]
+    assert obj["status"]["conditions"][0]["reason"] == "NewRSAvailable"
+    # Who wrote it stays; the field sets (large, and read by no check) go.
+    assert obj["metadata"]["managedFields"] == [
+        {"manager": "kubectl-client-side-apply", "operation": "Update", "apiVersion": "apps/v1"}
+    ]
+    assert object_payload("DELETED", deployment(), LAB_NS)[1] == "object:dep-1:deleted"
+
+
+@dataclass(frozen=True)
+class KeyCase:
+    namespace: str | None
+    expected: str
+
+
+@pytest.mark.parametrize(
+    "case",
+    [
+        KeyCase(namespace=LAB_NS, expected="ConfigMap/answers"),
+        KeyCase(namespace="team-a", expected="ConfigMap/team-a/answers"),
+        KeyCase(namespace=None, expected="ConfigMap/answers"),  # cluster-scoped
+    ],
+    ids=["lab-namespace", "other-namespace", "cluster-scoped"],
+)
+def test_object_fact_keys(case):
+    obj = {"kind": "ConfigMap", "metadata": {"name": "answers", "uid": "u"}}
+    if case.namespace:
+        obj["metadata"]["namespace"] = case.namespace
+    assert object_payload("ADDED", obj, LAB_NS)[0]["key"] == case.expected
+
+
+def test_a_secret_shows_its_type_and_data_keys_never_a_value():
+    payload, _ = object_payload("ADDED", secret(stringData={"token": "plain"}), LAB_NS)
+    stored = json.dumps(payload)
+    assert "hunter2" not in stored
+    assert base64.b64encode(b"hunter2").decode() not in stored
+    assert "plain" not in stored
+    obj = payload["object"]
+    assert obj["type"] == "kubernetes.io/dockerconfigjson"
+    assert obj["data"] == [".dockerconfigjson", "password", "token"]
+    # The last-applied annotation of a Secret is the Secret itself, values included.
+    assert obj["metadata"]["annotations"] == {"team": "web"}
+    facts = build_facts(object_stream(secret()), {})
+    activation = facts.activation()
+    assert check_passes('".dockerconfigjson" in objects["Secret/regcred"].data', activation)
+    assert check_passes(
+        'objects["Secret/regcred"].type == "kubernetes.io/dockerconfigjson"', activation
+    )
+
+
+def test_objects_fold_in_seq_order_and_a_late_delete_of_an_older_uid_is_ignored():
+    old, new = deployment(uid="old", rv="1"), deployment(uid="new", rv="5", generation=2)
+    facts = build_facts(object_stream(old, new, ("DELETED", old)), {})
+    assert facts.objects["Deployment/web"]["metadata"]["uid"] == "new"
+    assert check_passes('objects["Deployment/web"].metadata.generation == 2', facts.activation())
+    facts = build_facts(object_stream(new, ("DELETED", new)), {})
+    assert facts.objects == {}
+    assert check_passes('!("Deployment/web" in objects)', facts.activation())
+
+
+def test_node_facts_start_from_the_world_and_each_source_replaces_what_it_says():
+    world = {"nodes": [{"name": "node-1", "labels": {"disk": "ssd"}, "cache": ["lab/old:1"]}]}
+    node_event = {"node": "node-1", "source": "node", "facts": {"cache": ["lab/web:1.0"]}}
+    world_event = {
+        "node": "node-1",
+        "source": "world",
+        "facts": {"imagefs_used_percent": 79, "kubelet": {"serializeImagePulls": False}},
+    }
+    facts = build_facts([("node", node_event), ("node", world_event)], world)
+    assert facts.nodes["node-1"] == {
+        "labels": {"disk": "ssd"},  # the world file's, as no live source said otherwise
+        "cache": ["lab/web:1.0"],
+        "imagefs_used_percent": 79,
+        "kubelet": {"serializeImagePulls": False},
+    }
+    activation = facts.activation()
+    assert check_passes('"lab/web:1.0" in nodes["node-1"].cache', activation)
+    assert check_passes('!("lab/old:1" in nodes["node-1"].cache)', activation)
+    assert check_passes('nodes["node-1"].imagefs_used_percent <= 80', activation)
+
+
+def test_a_node_objects_cache_answers_to_tags_digests_and_familiar_names():
+    node = {
+        "metadata": {"name": "node-1", "labels": {"kubernetes.io/hostname": "node-1"}},
+        "spec": {"unschedulable": True},
+        "status": {
+            "images": [
+                {"names": [f"docker.io/lab/web@{DIGEST_A}", "docker.io/lab/web:1.0"]},
+                {"names": ["docker.io/library/nginx:1.25"]},
+            ]
+        },
+    }
+    facts = node_facts_from_node(node)
+    assert facts["unschedulable"] is True
+    assert facts["labels"] == {"kubernetes.io/hostname": "node-1"}
+    for name in ("lab/web:1.0", "docker.io/lab/web:1.0", DIGEST_A, "nginx:1.25"):
+        assert name in facts["cache"]
+    assert cache_names(["lab/web:1.0"]) == ["docker.io/lab/web:1.0", "lab/web:1.0"]
+
+
+@pytest.mark.django_db
+def test_a_snapshot_is_stored_only_when_it_changed(ready_session):
+    def store(facts: dict) -> list:
+        payload = {"node": "node-1", "source": "world", "facts": facts}
+        return ingest_change(ready_session.pk, "node", payload, subject="node:node-1:world")
+
+    a, b = {"cache": ["lab/web:1.0"]}, {"cache": []}
+    assert len(store(a)) == 1
+    assert store(a) == []  # read twice: nothing new
+    assert len(store(b)) == 1
+    assert len(store(a)) == 1  # a state that comes back is a change too
+    stored = SessionEvent.objects.filter(session=ready_session, kind="node")
+    assert [e.payload["facts"] for e in stored] == [a, b, a]
+    assert [e.seq for e in stored] == [1, 2, 3]
+
+
+@pytest.mark.django_db
+def test_an_object_event_is_deduplicated_by_uid_and_version(ready_session):
+    payload, key = object_payload("ADDED", deployment(), LAB_NS)
+    assert len(ingest(ready_session.pk, "object", payload, key)) == 1
+    assert ingest(ready_session.pk, "object", payload, key) == []
+    ready_session.refresh_from_db()
+    assert ready_session.last_seq == 1
