@@ -82,10 +82,11 @@ class LabRun:
             return None
         if "world" in action:
             return self.change_world(action["world"])
-        if "delete" in action:
-            # The pod and Event watches are two streams: let both store what happened before
-            # the pod goes, or its DELETED could be numbered before its last Events.
-            self.catch_up()
+        # Each watched kind is its own stream: let all of them store what the last action did
+        # before the next one, as a learner's pace would. Otherwise a pod's DELETED could be
+        # numbered before its last Events, or a Deployment's change before the ConfigMap
+        # answer written while it was unchanged.
+        self.catch_up()
         answer = actions.run_kubectl_action(self.session.kubeconfig, action)
         self.sim.advance(0)  # let the cluster act on it now (scheduling, kubelet)
         if "delete" in action and answer.targets:
