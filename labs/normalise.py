@@ -53,7 +53,9 @@ def normalise_event(event: dict[str, Any]) -> dict[str, Any]:
         "name": involved.get("name", ""),
         "uid": involved.get("uid", ""),
         "fieldPath": involved.get("fieldPath", ""),
-        "count": event.get("count") or 1,
+        # core/v1 `count` (the kubelet's recorder), or `series.count` for an events.k8s.io/v1
+        # Event (the scheduler's) read through core/v1, where `count` is left empty.
+        "count": event.get("count") or (event.get("series") or {}).get("count") or 1,
     }
 
 

@@ -126,3 +126,53 @@ def test_an_event_is_normalised_to_the_documented_shape():
 
 def test_an_expired_event_is_not_an_event():
     assert event_payload("DELETED", never_pull(pod("p"))) is None
+
+
+def real_shaped_event(**fields) -> dict:
+    """A core/v1 Event as a real API server returns it (fields the public threads show: an
+    `eventTime: null` from the kubelet's legacy recorder, empty reporting fields, `source`)."""
+    return {
+        "apiVersion": "v1",
+        "kind": "Event",
+        "metadata": {"name": "web.18f2a3b4c5d6e7f8", "namespace": "lab"},
+        "involvedObject": {
+            "kind": "Pod",
+            "name": "web",
+            "uid": "u1",
+            "fieldPath": "spec.containers{web}",
+        },
+        "eventTime": None,
+        "reportingComponent": "",
+        "reportingInstance": "",
+        "source": {"component": "kubelet", "host": "kind-worker"},
+        "type": "Normal",
+        "reason": "BackOff",
+        "message": 'Back-off pulling image "lab/web:9.9"',
+        **fields,
+    }
+
+
+@pytest.mark.parametrize(
+    ("event", "count"),
+    [
+        # client-go tools/record events_cache.go: the kubelet's recorder counts repeats.
+        (real_shaped_event(count=7, firstTimestamp="2026-11-28T10:00:00Z"), 7),
+        # events.k8s.io/v1 (the scheduler's recorder) seen through core/v1: the repeats are in
+        # `series.count` and `count` is absent (staging/src/k8s.io/api/events/v1 EventSeries).
+        (
+            real_shaped_event(
+                reason="FailedScheduling",
+                eventTime="2026-11-28T10:00:00.000000Z",
+                reportingComponent="default-scheduler",
+                series={"count": 4, "lastObservedTime": "2026-11-28T10:02:00.000000Z"},
+            ),
+            4,
+        ),
+        (real_shaped_event(), 1),
+    ],
+    ids=["kubelet-aggregated", "scheduler-series", "single"],
+)
+def test_real_event_shapes_normalise_with_their_repeat_count(event: dict, count: int) -> None:
+    payload, _ = event_payload("MODIFIED", event)
+    assert payload["event"]["count"] == count
+    assert payload["event"]["fieldPath"] == "spec.containers{web}"
