@@ -19,7 +19,11 @@ from starlette.responses import PlainTextResponse, Response, StreamingResponse
 from starlette.routing import Route
 
 from clusters.apiserver import discovery, openapi
-from clusters.apiserver.authorization import authorize, rbac_request
+from clusters.apiserver.authorization import (
+    authorize,
+    rbac_request,
+    self_subject_access_review,
+)
 from clusters.apiserver.collector import FreezeLongLived
 from clusters.apiserver.labworlds import LabWorlds
 from clusters.apiserver.openapi_crds import crd_group_versions
@@ -169,7 +173,7 @@ async def _route(
             if user is not None:
                 watch = flag(request.query_params.get("watch"))
                 authorize(tenant, user, rbac_request(request.method, target, group, watch))
-            return await _core(request, state, tenant, target, group)
+            return await _core(request, state, tenant, target, group, user)
     if group is not None and rest:
         target = parse_core_path(rest)
         raise _forbidden(
@@ -238,7 +242,12 @@ async def _labworlds(
 
 
 async def _core(
-    request: Request, state: ServerState, tenant: Tenant, target: Target, group: str = ""
+    request: Request,
+    state: ServerState,
+    tenant: Tenant,
+    target: Target,
+    group: str = "",
+    user: User | None = None,
 ) -> Response:
     rtype = resource_type(target.resource, group)
     if rtype is None:
@@ -263,6 +272,9 @@ async def _core(
             if wants_table(accept):
                 return json_response(table(rtype.plural, items, rv, tenant.clock.now(), include))
             return list_response(rtype.list_kind, rtype.api_version, rv, items)
+        if method == "POST" and rtype.plural == "selfsubjectaccessreviews":
+            review = self_subject_access_review(tenant, user, await read_json(request))
+            return json_response(review, 201)
         if method == "POST":
             body, warnings = _decode(await read_json(request), rtype.kind, query)
             created = tenant.create(

@@ -9,7 +9,7 @@ collection to `deletecollection`, and POST/PUT/PATCH/DELETE to create/update/pat
 
 from __future__ import annotations
 
-from typing import Protocol
+from typing import Any, Protocol
 
 from clusters.sim import errors
 from clusters.sim.kinds import resource_type
@@ -45,13 +45,66 @@ def rbac_request(method: str, target: Target, group: str, watch: bool = False) -
     )
 
 
-def authorize(tenant: Tenant, user: User, request: Request) -> None:
-    """403 with the API server's text unless a Role or ClusterRole bound to `user` allows it."""
+# The default ClusterRole `system:basic-user`, bound to every authenticated user
+# (plugin/pkg/auth/authorizer/rbac/bootstrappolicy/policy.go): anyone may ask what they may do.
+BASIC_USER = Request("create", "selfsubjectaccessreviews", "authorization.k8s.io")
+
+
+def is_allowed(tenant: Tenant, user: User, request: Request) -> bool:
+    if (request.verb, request.resource, request.group) == (
+        BASIC_USER.verb,
+        BASIC_USER.resource,
+        BASIC_USER.group,
+    ):
+        return True
     objects = tenant.store.objects
     roles = [*objects.get("roles", {}).values(), *objects.get("clusterroles", {}).values()]
     bindings = [
         *objects.get("rolebindings", {}).values(),
         *objects.get("clusterrolebindings", {}).values(),
     ]
-    if not allowed(user, request, roles, bindings):
+    return allowed(user, request, roles, bindings)
+
+
+def authorize(tenant: Tenant, user: User, request: Request) -> None:
+    """403 with the API server's text unless a Role or ClusterRole bound to `user` allows it."""
+    if not is_allowed(tenant, user, request):
         raise errors.forbidden(forbidden_message(user, request))
+
+
+def self_subject_access_review(tenant: Tenant, user: User | None, body: Any) -> dict[str, Any]:
+    """pkg/registry/authorization/selfsubjectaccessreview: the review with `status.allowed`.
+
+    The world's own token (user None) stands for the platform, which may do anything in it.
+    """
+    spec = (body or {}).get("spec") or {} if isinstance(body, dict) else {}
+    attributes = spec.get("resourceAttributes")
+    if not isinstance(attributes, dict):
+        raise errors.invalid_object(
+            "SelfSubjectAccessReview",
+            "",
+            [
+                errors.invalid(
+                    "spec.resourceAttributes",
+                    None,
+                    "exactly one of nonResourceAttributes or resourceAttributes must be specified",
+                )
+            ],
+            "authorization.k8s.io",
+        )
+    request = Request(
+        verb=attributes.get("verb", ""),
+        resource=attributes.get("resource", ""),
+        group=attributes.get("group", ""),
+        namespace=attributes.get("namespace", ""),
+        name=attributes.get("name", ""),
+        subresource=attributes.get("subresource", ""),
+    )
+    permitted = user is None or is_allowed(tenant, user, request)
+    return {
+        "kind": "SelfSubjectAccessReview",
+        "apiVersion": "authorization.k8s.io/v1",
+        "metadata": {"creationTimestamp": None},
+        "spec": spec,
+        "status": {"allowed": permitted},
+    }

@@ -158,6 +158,27 @@ SCHEMA: dict[str, dict[int, Field]] = {
         9: ("completionMode", "string", False),
         10: ("suspend", "bool*", False),
     },
+    # authentication/v1 (`kubectl create token`); boundObjectRef (3) is not read.
+    "TokenRequest": {1: ("metadata", "ObjectMeta", False), 2: ("spec", "TokenRequestSpec", False)},
+    "TokenRequestSpec": {
+        1: ("audiences", "string", True),
+        4: ("expirationSeconds", "int*", False),
+    },
+    # authorization/v1 (`kubectl auth can-i`).
+    "SelfSubjectAccessReview": {
+        1: ("metadata", "ObjectMeta", False),
+        2: ("spec", "SelfSubjectAccessReviewSpec", False),
+    },
+    "SelfSubjectAccessReviewSpec": {1: ("resourceAttributes", "ResourceAttributes", False)},
+    "ResourceAttributes": {
+        1: ("namespace", "string", False),
+        2: ("verb", "string", False),
+        3: ("group", "string", False),
+        4: ("version", "string", False),
+        5: ("resource", "string", False),
+        6: ("subresource", "string", False),
+        7: ("name", "string", False),
+    },
     "ServiceAccount": {
         1: ("metadata", "ObjectMeta", False),
         3: ("imagePullSecrets", "LocalObjectReference", True),

@@ -181,6 +181,18 @@ NETWORKING_TYPES = [
         singular="networkpolicy",
     ),
 ]
+# `kubectl auth can-i`: a review is answered, never stored (clusters/apiserver/authorization.py).
+AUTHORIZATION_GROUP = "authorization.k8s.io"
+AUTHORIZATION_TYPES = [
+    ResourceType(
+        "selfsubjectaccessreviews",
+        "SelfSubjectAccessReview",
+        False,
+        group=AUTHORIZATION_GROUP,
+        verbs=("create",),
+        singular="selfsubjectaccessreview",
+    )
+]
 # Custom resources of the policy engines a lab world may install (`world.admission`): each
 # Gatekeeper constraint kind exists once its library template is installed (the CRD the
 # constraint framework generates: plural and singular are the lower-cased kind, categories
@@ -224,6 +236,7 @@ _ALL = (
     + ADMISSION_TYPES
     + RBAC_TYPES
     + NETWORKING_TYPES
+    + AUTHORIZATION_TYPES
     + GATEKEEPER_TYPES
     + KYVERNO_TYPES
 )
@@ -237,6 +250,7 @@ GROUPS: dict[str, list[ResourceType]] = {
     "admissionregistration.k8s.io": ADMISSION_TYPES,
     RBAC_GROUP: RBAC_TYPES,
     "networking.k8s.io": NETWORKING_TYPES,
+    AUTHORIZATION_GROUP: AUTHORIZATION_TYPES,
     GATEKEEPER_GROUP: GATEKEEPER_TYPES,
     KYVERNO_GROUP: KYVERNO_TYPES,
 }

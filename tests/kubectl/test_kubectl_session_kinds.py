@@ -9,6 +9,7 @@ from __future__ import annotations
 import time
 
 import pytest
+import yaml
 
 from tests.kubectl.conftest import Kubectl
 
@@ -124,3 +125,18 @@ def test_get_resourcequotas_shows_used_over_hard(session_kinds: Kubectl) -> None
         assert time.monotonic() < deadline, row
         time.sleep(0.1)
     assert "requests.cpu: 0/1" in row
+
+
+def test_auth_can_i_answers_for_the_learners_token(session_kinds: Kubectl, sim, tmp_path) -> None:
+    """`kubectl auth can-i` asks the server (SelfSubjectAccessReview): yes and exit 0, or no
+    and exit 1 (staging/src/k8s.io/kubectl/pkg/cmd/auth/cani.go)."""
+    token = session_kinds("create", "token", "learner").stdout.strip()
+    config = yaml.safe_load(session_kinds.kubeconfig.read_text())
+    config["users"][0]["user"] = {"token": token}
+    path = tmp_path / "learner"
+    path.write_text(yaml.safe_dump(config))
+    learner = Kubectl(session_kinds.binary, path)
+    assert learner("auth", "can-i", "list", "pods").stdout.strip() == "yes"
+    denied = learner("auth", "can-i", "create", "pods", ok=False)
+    assert (denied.stdout.strip(), denied.returncode) == ("no", 1)
+    assert session_kinds("auth", "can-i", "create", "pods").stdout.strip() == "yes"
