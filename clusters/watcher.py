@@ -28,8 +28,10 @@ from kubernetes.client.exceptions import ApiException
 from urllib3.exceptions import HTTPError
 
 from clusters.kube import admin_api_client, api_client_from_kubeconfig, session_namespace
+from clusters.realcluster.imagenames import ImageNames, session_image_names
 from clusters.worldfacts import ingest_node_facts, refresh_world_facts
 from labs.checks import build_facts
+from labs.loader import get_lab
 from labs.models import LabSession, SessionEvent
 from labs.normalise import event_payload, node_facts_from_node, object_payload, pod_payload
 from labs.pipeline import ingest, recheck
@@ -169,6 +171,7 @@ class ResourceWatch:
     timeout_seconds: int = WATCH_TIMEOUT_SECONDS
     stop: threading.Event = field(default_factory=threading.Event)
     refresher: WorldFactsRefresher | None = None
+    image_names: ImageNames | None = None  # on a real cluster (realcluster/imagenames.py)
 
     def __post_init__(self) -> None:
         self.kind = watched_kind(self.resource)
@@ -186,6 +189,8 @@ class ResourceWatch:
         """Store one watched object as the session event of its kind."""
         # List items of built-in kinds come without kind and apiVersion.
         obj = {"kind": self.kind.kind, "apiVersion": self.kind.api_version, **obj}
+        if self.image_names is not None:
+            obj = self.image_names.to_world(obj)
         if self.kind is PODS:
             ingest(self.session_id, SessionEvent.Kind.POD, *pod_payload(watch_type, obj))
         elif self.kind is EVENTS:
@@ -276,6 +281,12 @@ class ResourceWatch:
         return resource_version
 
 
+def _image_names(session_id: int) -> ImageNames | None:
+    session = LabSession.objects.filter(pk=session_id).first()
+    lab = get_lab(session.lab_id) if session else None
+    return session_image_names(lab.world, session.namespace) if lab and session else None
+
+
 class WatchSupervisor:
     """Starts watches for sessions that became ready and stops those that ended."""
 
@@ -300,6 +311,7 @@ class WatchSupervisor:
     def start_session(self, session_id: int, kubeconfig: str) -> None:
         started = []
         refresher = self.refreshers[session_id] = WorldFactsRefresher(session_id)
+        image_names = _image_names(session_id)
         for kind in WATCHED_KINDS:
             resource = kind.plural
             resource_watch = ResourceWatch(
@@ -308,6 +320,7 @@ class WatchSupervisor:
                 resource,
                 timeout_seconds=self.watch_timeout_seconds,
                 refresher=refresher,
+                image_names=image_names,
             )
             thread = threading.Thread(
                 target=resource_watch.run, name=f"watch-{session_id}-{resource}", daemon=True

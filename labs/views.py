@@ -14,6 +14,7 @@ from django.utils.html import escape
 from django.views.decorators.http import require_POST
 
 from clusters import tasks
+from clusters.realcluster.imagenames import session_image_names
 from labs.catalogue import areas_for
 from labs.loader import Lab, get_lab, load_labs
 from labs.manifests import POLICIES, ManifestError, parse_manifest, pod_from_form
@@ -76,6 +77,7 @@ def session_page(request: HttpRequest, session_id: int) -> HttpResponse:
         "status_label": STATUS_LABELS[session.state],
         "policies": POLICIES,
         "node_actions": [(a, NODE_ACTIONS[a]) for a in lab.node_actions],
+        "image_names": _image_name_pairs(lab, session),
         "page_config": {
             "ws": f"/ws/sessions/{session.pk}/",
             "deletePod": reverse("delete_pod", args=[session.pk, "POD"]),
@@ -83,6 +85,11 @@ def session_page(request: HttpRequest, session_id: int) -> HttpResponse:
         },
     }
     return render(request, "labs/session.html", context)
+
+
+def _image_name_pairs(lab: Any, session: LabSession) -> list[tuple[str, str]]:
+    names = session_image_names(lab.world, session.namespace)
+    return names.pairs() if names else []
 
 
 @login_required

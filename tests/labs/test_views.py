@@ -134,3 +134,15 @@ def test_starting_a_running_lab_again_returns_to_it(client, learner, ready_sessi
     response = client.post(reverse("start_lab", kwargs={"lab_id": "three-policies"}))
     assert response.url == url("session", ready_session)
     assert LabSession.objects.count() == 1
+
+
+def test_on_a_real_cluster_the_page_lists_the_sessions_own_image_names(
+    client, learner, ready_session, settings
+):
+    client.force_login(learner)
+    assert b'data-testid="image-names"' not in client.get(url("session", ready_session)).content
+    settings.CLUSTER_KUBECONFIG = "/somewhere/kubeconfig"
+    settings.LAB_REGISTRY = "localhost:5001"
+    page = client.get(url("session", ready_session)).content.decode()
+    assert 'data-testid="image-names"' in page
+    assert f"<code>localhost:5001/{ready_session.namespace}/lab/web</code>" in page
