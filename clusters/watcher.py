@@ -29,6 +29,7 @@ from urllib3.exceptions import HTTPError
 
 from clusters.kube import admin_api_client, api_client_from_kubeconfig, session_namespace
 from clusters.realcluster.imagenames import ImageNames, session_image_names
+from clusters.sim.kinds import GATEKEEPER_TYPES, KYVERNO_TYPES
 from clusters.worldfacts import ingest_node_facts, refresh_world_facts
 from labs.checks import build_facts
 from labs.loader import get_lab
@@ -102,7 +103,16 @@ WATCHED_KINDS: list[WatchedKind] = [
     WatchedKind("Secret", "secrets"),
     WatchedKind("ServiceAccount", "serviceaccounts"),
     NODES,
+    # The policy engines' cluster-scoped kinds (Gatekeeper constraints, Kyverno ClusterPolicy),
+    # as objects["K8sAllowedRepos/corp-only"]. A cluster without the engine answers 404: the
+    # kind's watch then stops, as for a 403 (NOT_THERE).
+    *(
+        WatchedKind(t.kind, t.plural, t.group, t.version, namespaced=False)
+        for t in (*GATEKEEPER_TYPES, *KYVERNO_TYPES)
+    ),
 ]
+# A list answered with these will be answered so again: not allowed, or no such kind here.
+NOT_THERE = (403, 404)
 
 
 def watched_kind(resource: str) -> WatchedKind:
@@ -172,6 +182,8 @@ class ResourceWatch:
     stop: threading.Event = field(default_factory=threading.Event)
     refresher: WorldFactsRefresher | None = None
     image_names: ImageNames | None = None  # on a real cluster (realcluster/imagenames.py)
+    # Set when the cluster answered NOT_THERE: the watch ended on purpose, not by a crash.
+    not_there: bool = False
 
     def __post_init__(self) -> None:
         self.kind = watched_kind(self.resource)
@@ -217,9 +229,11 @@ class ResourceWatch:
                     resource_version = self.relist()
                 resource_version = self.follow(resource_version)
             except ApiException as exc:
-                if exc.status == 403:
-                    # Not allowed now means not allowed later: say so once and stop.
-                    log.warning("session %s %s: %s", self.session_id, self.resource, exc.reason)
+                if exc.status in NOT_THERE:
+                    # Not allowed (or not served) now means so later: say so once and stop.
+                    level = logging.WARNING if exc.status == 403 else logging.INFO
+                    log.log(level, "session %s %s: %s", self.session_id, self.resource, exc.reason)
+                    self.not_there = True
                     break
                 if exc.status == 410:
                     log.info("session %s %s: 410 Gone, re-listing", self.session_id, self.resource)
@@ -303,7 +317,7 @@ class WatchSupervisor:
             self.stop_session(session_id)
         for session_id, kubeconfig in ready.items():
             running = self.watches.get(session_id, [])
-            if running and all(thread.is_alive() for _, thread in running):
+            if running and all(t.is_alive() or w.not_there for w, t in running):
                 continue
             self.stop_session(session_id)
             self.start_session(session_id, kubeconfig)

@@ -16,11 +16,20 @@ from typing import Any
 from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.test import override_settings
+from kubernetes.client.exceptions import ApiException
 
 from clusters import actions, provisioning
 from clusters.apiserver.testing import SimulatorHandle, running_simulator
 from clusters.kube import api_client_from_kubeconfig
-from clusters.watcher import EVENTS, NODES, PODS, WATCHED_KINDS, ResourceWatch, stored_objects
+from clusters.watcher import (
+    EVENTS,
+    NODES,
+    NOT_THERE,
+    PODS,
+    WATCHED_KINDS,
+    ResourceWatch,
+    stored_objects,
+)
 from clusters.worldchanges import WorldChangeRefused, apply_world_change
 from clusters.worldfacts import node_object_facts, refresh_world_facts
 from labs.loader import Lab, validating
@@ -144,7 +153,12 @@ class LabRun:
                 if kind is NODES:
                     continue
                 list_fn, args = kind.list_function(api, namespace)
-                items = json.loads(list_fn(*args, _preload_content=False).data)["items"]
+                try:
+                    items = json.loads(list_fn(*args, _preload_content=False).data)["items"]
+                except ApiException as exc:
+                    if exc.status not in NOT_THERE:  # a kind this world does not install
+                        raise
+                    continue
                 items = [{"kind": kind.kind, **item} for item in items]
                 if kind is EVENTS:
                     keys |= {event_payload("ADDED", item)[1] for item in items}

@@ -165,6 +165,8 @@ async def _route(
         )
     group, rest = _group_and_rest(parts)
     served = tenant is not None and group in discovery.served_groups(tenant)
+    if tenant is not None and group is not None and not served:
+        raise _not_found_path()  # a group this cluster does not serve (an engine not installed)
     if group is not None and served and not is_admin:
         if not rest:
             return json_response(discovery.group_resources(group, tenant))

@@ -393,7 +393,11 @@ def _sync_deployment(t: Tenant, deployment: dict[str, Any]) -> None:
     old_ready = sum(1 for rs in old for p in active(owned_by(t, "pods", rs)) if is_ready(p))
     removable = max(0, new_ready + old_ready - (desired - unavailable))
     for rs in sorted(old, key=lambda r: r["metadata"]["creationTimestamp"]):
-        unready = sum(1 for p in active(owned_by(t, "pods", rs)) if not is_ready(p))
+        # cleanupUnhealthyReplicas: spec.replicas - available, so replicas whose pods were
+        # never created (a refused create) count as unhealthy too
+        unready = rs["spec"]["replicas"] - sum(
+            1 for p in active(owned_by(t, "pods", rs)) if is_ready(p)
+        )
         cut = min(rs["spec"]["replicas"], unready + removable)
         if cut:
             removable -= max(0, cut - unready)

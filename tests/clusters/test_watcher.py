@@ -202,3 +202,14 @@ def test_node_facts_follow_the_node_and_a_refresh_stores_only_changes(simulator,
     refresh_world_facts(ready.pk)  # the same facts as the watch stored: nothing new
     refresh_world_facts(ready.pk)
     assert LabSession.objects.get(pk=ready.pk).last_seq == seq
+
+
+def test_a_kind_the_cluster_does_not_serve_ends_its_watch_for_good(simulator, ready):
+    """Lab 1's world installs no Gatekeeper: the constraint kind answers 404, the watch stops
+    at once and the supervisor does not restart it (it counts as finished, not crashed)."""
+    watch = ResourceWatch(ready.pk, ready.kubeconfig, "k8sallowedrepos", timeout_seconds=1)
+    runner = threading.Thread(target=watch.run, daemon=True)
+    runner.start()
+    runner.join(timeout=5)
+    assert not runner.is_alive()
+    assert watch.not_there

@@ -244,3 +244,24 @@ def test_vap_namespace_object_sees_a_world_namespace_labels() -> None:
     tenant.run_due()
     assert len(tenant.store.list("pods", "kiosk")) == 1
     assert tenant.store.list("pods", "lab") == []
+
+
+def test_a_new_template_replaces_replicas_that_were_never_created() -> None:
+    """rolling.go cleanupUnhealthyReplicas: an old ReplicaSet's unhealthy replicas are
+    spec.replicas - available, so replicas refused at create go first (19-empty-deployment)."""
+    _, clock, tenant = _denying_tenant()
+    tenant.create("deployments", "lab", _deployment("Never"))
+    clock.advance(5)
+    tenant.run_due()
+    current = tenant.get("deployments", "lab", "web")
+    fixed = {**current, "spec": {**current["spec"], "template": _template("IfNotPresent")}}
+    tenant.update("deployments", "lab", "web", fixed)
+    clock.advance(60)
+    tenant.run_due()
+    replicas = {
+        rs["spec"]["template"]["spec"]["containers"][0]["imagePullPolicy"]: rs["spec"]["replicas"]
+        for rs in tenant.store.list("replicasets", "lab")
+    }
+    assert replicas == {"Never": 0, "IfNotPresent": 2}
+    status = tenant.get("deployments", "lab", "web")["status"]
+    assert (status["updatedReplicas"], status.get("availableReplicas")) == (2, 2)
