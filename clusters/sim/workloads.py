@@ -269,6 +269,12 @@ def reconcile(t: Tenant, _: Any = None) -> None:
         _sync_replicaset(t, replicaset)
     for deployment in t.store.list("deployments"):
         _deployment_status(t, deployment)
+    # the rate limiter forgets a key whose object is gone
+    owners = {
+        o["metadata"]["uid"] for r in ("replicasets", "daemonsets", "jobs") for o in t.store.list(r)
+    }
+    for uid in set(t.create_failures) - owners:
+        del t.create_failures[uid]
 
 
 DEPENDENTS = (

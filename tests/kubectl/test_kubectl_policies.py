@@ -8,6 +8,7 @@ denied the request: [...]`, `Warning: [...]` for warn).
 
 from __future__ import annotations
 
+import time
 from pathlib import Path
 
 import pytest
@@ -128,3 +129,20 @@ def test_the_constraints_category_and_explain(policed: Kubectl) -> None:
     explained = policed("explain", "k8sdisallowedtags.spec.parameters").stdout
     assert "KIND:       K8sDisallowedTags" in explained
     assert "tags\t<[]string>" in explained
+
+
+def test_describe_shows_the_denial_on_the_replicaset(policed: Kubectl) -> None:
+    """19-empty-deployment's hint: the only trace is FailedCreate on the ReplicaSet."""
+    policed.stdin(CONSTRAINT.format(action="deny"), "apply")
+    policed("create", "deployment", "empty", "--image=lab/web:latest", "--replicas=2")
+    deadline = time.monotonic() + 10
+    described = ""
+    while "FailedCreate" not in described and time.monotonic() < deadline:
+        time.sleep(0.2)
+        described = policed("describe", "rs", "-l", "app=empty").stdout
+    assert "ReplicaFailure   True    FailedCreate" in described
+    assert (
+        'Error creating: admission webhook "validation.gatekeeper.sh" denied the request: '
+        "[no-latest] container <web> uses a disallowed tag <lab/web:latest>"
+    ) in described
+    assert policed("get", "deployment", "empty").stdout.split("\n")[1].split()[1] == "0/2"

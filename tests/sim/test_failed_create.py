@@ -265,3 +265,15 @@ def test_a_new_template_replaces_replicas_that_were_never_created() -> None:
     assert replicas == {"Never": 0, "IfNotPresent": 2}
     status = tenant.get("deployments", "lab", "web")["status"]
     assert (status["updatedReplicas"], status.get("availableReplicas")) == (2, 2)
+
+
+def test_a_deleted_owner_is_forgotten_by_the_back_off() -> None:
+    _, clock, tenant = _denying_tenant()
+    tenant.create("deployments", "lab", _deployment())
+    clock.advance(1)
+    tenant.run_due()
+    assert tenant.create_failures
+    tenant.delete("deployments", "lab", "web")
+    clock.advance(1)
+    tenant.run_due()
+    assert tenant.create_failures == {}
