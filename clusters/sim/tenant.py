@@ -10,7 +10,6 @@ from __future__ import annotations
 import base64
 import hashlib
 import heapq
-import json
 import logging
 import time
 from collections.abc import Callable
@@ -36,6 +35,7 @@ from clusters.sim.nodes import choose_node, node_images_status, unschedulable_me
 from clusters.sim.patching import PatchError, apply_patch, is_apply_patch
 from clusters.sim.patching_apply import ApplyError, decode_apply_configuration
 from clusters.sim.probes import probe
+from clusters.sim.pullsecrets import secret_credentials, validate_docker_secret
 from clusters.sim.selectors import (
     field_selectors_for,
     fields_match,
@@ -216,26 +216,16 @@ class Tenant:
             )
 
     def pull_credentials(self, pod: dict[str, Any]) -> list[dict[str, str]]:
-        """Entries {registry, username, password} of the pod's imagePullSecrets (dockerconfigjson);
-        noderegistry.pull_credentials keeps those whose registry key matches the image."""
-        found = []
-        for ref in pod["spec"].get("imagePullSecrets") or []:
-            secret = self.store.get("secrets", pod["metadata"]["namespace"], ref.get("name", ""))
-            if secret is None:
-                continue
-            raw = (secret.get("data") or {}).get(".dockerconfigjson", "")
-            try:
-                auths = json.loads(base64.b64decode(raw)).get("auths", {})
-            except (ValueError, TypeError):
-                continue
-            for registry, entry in auths.items():
-                username, password = entry.get("username"), entry.get("password")
-                if not username and entry.get("auth"):
-                    username, _, password = base64.b64decode(entry["auth"]).decode().partition(":")
-                found.append(
-                    {"registry": registry, "username": username or "", "password": password or ""}
-                )
-        return found
+        """Credentials from the pod's usable imagePullSecrets, read afresh at each pull attempt.
+
+        Each is {registry, username, password}; noderegistry.pull_credentials keeps those whose
+        registry key matches the image."""
+        namespace = pod["metadata"]["namespace"]
+        secrets = [
+            self.store.get("secrets", namespace, ref.get("name", ""))
+            for ref in pod["spec"].get("imagePullSecrets") or []
+        ]
+        return secret_credentials([s for s in secrets if s is not None])
 
     # --- API -------------------------------------------------------------------------------
     def _type(self, resource: str) -> ResourceType:
@@ -341,6 +331,9 @@ class Tenant:
             meta["generation"] = 1
         elif resource == "secrets":
             _fold_string_data(obj)
+            secret_errors = validate_name(meta.get("name")) + validate_docker_secret(obj)
+            if secret_errors:
+                raise errors.invalid_object("Secret", meta.get("name") or "", secret_errors)
         elif resource == "services":
             default_service(self, obj)
             validate_service(obj)
@@ -497,6 +490,14 @@ class Tenant:
             validate_pod_update(current, new)
             if new["spec"] != current["spec"]:
                 meta["generation"] = current["metadata"].get("generation", 1) + 1
+        elif resource == "secrets":
+            _fold_string_data(new)
+            secret_errors = validate_docker_secret(new)
+            if new["type"] != current.get("type", "Opaque"):
+                # ValidateSecretUpdate: ValidateImmutableField(newSecret.Type, oldSecret.Type)
+                secret_errors.append(errors.invalid("type", new["type"], "field is immutable"))
+            if secret_errors:
+                raise errors.invalid_object("Secret", name, secret_errors)
         elif resource == "namespaces":
             # SetDefaults_Namespace always sets the name label; namespaceStrategy.PrepareForUpdate
             # keeps finalizers and status (they change only through /finalize and /status).
