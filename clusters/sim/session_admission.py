@@ -2,7 +2,9 @@
 
 Order as kube-apiserver's default plugins run it (pkg/kubeapiserver/options/plugins.go
 AllOrderedPlugins): LimitRanger (mutating: defaults, then validating: max/min),
-PodSecurity (validating), ResourceQuota (validating, last). Each reads the namespace's own
+ServiceAccount (mutating: the account must exist, its imagePullSecrets for a pod that lists
+none; clusters/sim/serviceaccounts.py), PodSecurity (validating), ResourceQuota (validating,
+last). Each reads the namespace's own
 objects from the tenant's store: the Namespace's `pod-security.kubernetes.io/*` labels, its
 LimitRanges and its ResourceQuotas. A namespace without those objects admits every pod
 unchanged, so worlds that do not apply the session objects behave as before.
@@ -21,6 +23,7 @@ from clusters.sim import errors
 from clusters.sim.admission_psa import pod_security
 from clusters.sim.limitrange import apply_defaults, refusal, violations
 from clusters.sim.quota import exceeded, missing_constraints, status, usage
+from clusters.sim.serviceaccounts import admit_service_account
 
 if TYPE_CHECKING:
     from clusters.sim.store import ObjectStore
@@ -56,6 +59,9 @@ def admit_pod_create(store: ObjectStore, pod: dict[str, Any]) -> list[str]:
         found = violations(pod, limit_ranges)
         if found:
             raise _forbidden(pod, refusal(found))
+    missing_account = admit_service_account(store, pod)
+    if missing_account:
+        raise _forbidden(pod, missing_account)
     labels = ((store.get("namespaces", "", namespace) or {}).get("metadata") or {}).get("labels")
     denial, warnings = pod_security(labels or {}, pod["spec"])
     if denial:

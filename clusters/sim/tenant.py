@@ -43,6 +43,11 @@ from clusters.sim.selectors import (
     parse_field_selector,
     parse_label_selector,
 )
+from clusters.sim.serviceaccounts import (
+    DEFAULT_SERVICE_ACCOUNT,
+    SERVICE_ACCOUNTS,
+    default_service_account,
+)
 from clusters.sim.services import default_service, validate_service
 from clusters.sim.session_admission import (
     QUOTA_INPUTS,
@@ -384,6 +389,8 @@ class Tenant:
         if dry_run:
             return obj
         created = self.store.create(resource, obj)
+        if resource == "namespaces":
+            self._ensure_default_service_account(meta["name"])
         if resource == "cronjobs":
             arm_cronjob(self, created)
         if resource == "pods":
@@ -392,6 +399,14 @@ class Tenant:
             else:
                 self.add_timer(0.0, "schedule", [ns, meta["name"], meta["uid"]])
         return created
+
+    def _ensure_default_service_account(self, namespace: str) -> None:
+        """The serviceaccounts controller: `default` exists in every live namespace."""
+        ns_obj = self.store.get("namespaces", "", namespace)
+        if ns_obj is None or ns_obj["metadata"].get("deletionTimestamp"):
+            return
+        if self.store.get(SERVICE_ACCOUNTS, namespace, DEFAULT_SERVICE_ACCOUNT) is None:
+            self.create(SERVICE_ACCOUNTS, namespace, default_service_account(namespace))
 
     def _managed_entry(self, manager: str, operation: str, rtype: ResourceType) -> dict[str, Any]:
         return {
@@ -611,7 +626,10 @@ class Tenant:
             for res, bucket in list(self.store.objects.items()):
                 for key in [k for k in bucket if k[0] == name]:
                     self.store.delete(res, key[0], key[1])
-        return self.store.delete(resource, ns or "", name)
+        deleted = self.store.delete(resource, ns or "", name)
+        if resource == SERVICE_ACCOUNTS and name == DEFAULT_SERVICE_ACCOUNT:
+            self._ensure_default_service_account(ns or "")
+        return deleted
 
     def _delete_pod(self, pod: dict[str, Any], grace: int | None) -> dict[str, Any]:
         meta = pod["metadata"]

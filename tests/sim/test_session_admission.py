@@ -15,6 +15,7 @@ from clusters.realcluster.templates import render_session
 from clusters.sim.clock import VirtualClock
 from clusters.sim.errors import ApiError
 from clusters.sim.limitrange import ANNOTATION
+from clusters.sim.serviceaccounts import default_service_account
 from clusters.sim.session_admission import admit_pod_create, quota_statuses
 from clusters.sim.tenant import Tenant
 
@@ -29,6 +30,8 @@ def tenant() -> Tenant:
                   "Namespace": "namespaces"}.get(obj["kind"])  # fmt: skip
         if plural:
             made.store.create(plural, obj)
+    # The serviceaccounts controller adds it to every namespace; ServiceAccount admission needs it.
+    made.store.create("serviceaccounts", default_service_account(SESSION))
     return made
 
 
@@ -100,6 +103,7 @@ def test_the_quota_refuses_the_third_one_cpu_pod(tenant: Tenant) -> None:
 def test_a_namespace_without_session_objects_admits_anything() -> None:
     bare = Tenant("bare", VirtualClock(), "token")
     bare.store.create("namespaces", {"metadata": {"name": "bare"}})
+    bare.store.create("serviceaccounts", default_service_account("bare"))
     pod = new_pod("x", privileged=True)
     pod["metadata"]["namespace"] = "bare"
     assert admit_pod_create(bare.store, pod) == []
