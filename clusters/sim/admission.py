@@ -20,7 +20,7 @@ import celpy
 
 from clusters.sim import errors
 from clusters.sim.kinds import BY_PLURAL
-from clusters.sim.selectors import labels_match
+from clusters.sim.selectors import label_selector_matches
 
 if TYPE_CHECKING:
     from clusters.sim.tenant import Tenant
@@ -55,22 +55,6 @@ def _rule_matches(rule: dict[str, Any], group: str, resource: str, operation: st
         and has(rule.get("operations"), operation)
         and has(rule.get("resources"), resource)
     )
-
-
-def selector_matches(selector: dict[str, Any] | None, labels: dict[str, str]) -> bool:
-    """A LabelSelector (matchLabels, matchExpressions) against an object's labels."""
-    if not selector:
-        return True
-    requirements = [
-        (k, "=", frozenset([v])) for k, v in (selector.get("matchLabels") or {}).items()
-    ]
-    operators = {"In": "in", "NotIn": "notin", "Exists": "exists", "DoesNotExist": "!"}
-    for expression in selector.get("matchExpressions") or []:
-        op = operators.get(expression.get("operator", ""), "exists")
-        requirements.append(
-            (expression.get("key", ""), op, frozenset(expression.get("values") or []))
-        )
-    return labels_match(requirements, labels)
 
 
 def _message(validation: dict[str, Any], activation: dict[str, Any]) -> str:
@@ -128,7 +112,7 @@ def admit(
             constraints.get("namespaceSelector"),
             (spec.get("matchResources") or {}).get("namespaceSelector"),
         )
-        if namespace and not all(selector_matches(s, ns_labels) for s in selectors):
+        if namespace and not all(label_selector_matches(s, ns_labels) for s in selectors):
             continue
         if not _conditions_hold(pspec, activation):
             continue

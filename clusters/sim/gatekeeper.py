@@ -43,7 +43,7 @@ from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
 from clusters.sim import errors
-from clusters.sim.admission import selector_matches
+from clusters.sim.selectors import label_selector_matches
 from clusters.sim.ids import rfc3339
 from clusters.sim.kinds import BY_PLURAL, EXTENSION_GROUPS, GATEKEEPER_GROUP, GATEKEEPER_TYPES
 
@@ -190,9 +190,9 @@ def matches(
             return False
         if any(_glob(p, namespace) for p in match.get("excludedNamespaces") or []):
             return False
-        if not selector_matches(match.get("namespaceSelector"), ns_labels):
+        if not label_selector_matches(match.get("namespaceSelector"), ns_labels):
             return False
-    return selector_matches(match.get("labelSelector"), meta.get("labels") or {})
+    return label_selector_matches(match.get("labelSelector"), meta.get("labels") or {})
 
 
 def validate_constraint(obj: dict[str, Any]) -> None:

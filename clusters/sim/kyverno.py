@@ -34,7 +34,7 @@ from typing import TYPE_CHECKING, Any
 import yaml
 
 from clusters.sim import errors
-from clusters.sim.admission import selector_matches
+from clusters.sim.selectors import label_selector_matches
 from clusters.sim.kinds import BY_PLURAL
 
 if TYPE_CHECKING:
@@ -166,8 +166,8 @@ def _matches(rule: dict[str, Any], kind: str, obj: dict[str, Any], ns_labels: di
             (not kinds or "*" in kinds or kind in kinds)
             and (not namespaces or any(_wildcard(n, meta.get("namespace", "")) for n in namespaces))
             and (not names or any(_wildcard(n, meta.get("name", "")) for n in names))
-            and selector_matches(resources.get("selector"), meta.get("labels") or {})
-            and selector_matches(resources.get("namespaceSelector"), ns_labels)
+            and label_selector_matches(resources.get("selector"), meta.get("labels") or {})
+            and label_selector_matches(resources.get("namespaceSelector"), ns_labels)
         )
     if match.get("all"):
         return bool(results) and all(results)

@@ -202,7 +202,7 @@ def _affinity_matches(pod: dict[str, Any], node: dict[str, Any]) -> bool:
     )
 
 
-def _tolerates_unschedulable(pod: dict[str, Any]) -> bool:
+def tolerates_unschedulable(pod: dict[str, Any]) -> bool:
     return any(
         t.get("key") == "node.kubernetes.io/unschedulable"
         for t in (pod.get("spec") or {}).get("tolerations") or []
@@ -214,50 +214,3 @@ def selector_fits(pod: dict[str, Any], node: dict[str, Any]) -> bool:
     selector = (pod.get("spec") or {}).get("nodeSelector") or {}
     labels = node["metadata"].get("labels") or {}
     return all(labels.get(k) == v for k, v in selector.items()) and _affinity_matches(pod, node)
-
-
-def node_fits(pod: dict[str, Any], node: dict[str, Any]) -> bool:
-    """NodeAffinity and NodeUnschedulable (a cordoned node takes only pods that tolerate it)."""
-    cordoned = bool((node.get("spec") or {}).get("unschedulable"))
-    return selector_fits(pod, node) and (not cordoned or _tolerates_unschedulable(pod))
-
-
-def choose_node(
-    pod: dict[str, Any], nodes: list[dict[str, Any]], load: dict[str, int]
-) -> str | None:
-    """The scheduler's pick: a node that fits, least loaded, then by name.
-
-    A deterministic stand-in for the default scheduler's filter and score plugins
-    (NodeAffinity, NodeUnschedulable, then a spreading score).
-    """
-    spec = pod.get("spec") or {}
-    if spec.get("nodeSelector") or spec.get("affinity"):
-        fits = [n for n in nodes if node_fits(pod, n)]
-    else:  # the common case, kept cheap for thousands of pods
-        tolerates = _tolerates_unschedulable(pod)
-        fits = [n for n in nodes if tolerates or not (n.get("spec") or {}).get("unschedulable")]
-    if not fits:
-        return None
-    best = min(fits, key=lambda n: (load.get(n["metadata"]["name"], 0), n["metadata"]["name"]))
-    return best["metadata"]["name"]
-
-
-def unschedulable_message(pod: dict[str, Any], nodes: list[dict[str, Any]]) -> str:
-    """The FailedScheduling text (framework/types.go FitError.Error)."""
-    total = len(nodes)
-    cordoned = sum(1 for n in nodes if (n.get("spec") or {}).get("unschedulable"))
-    mismatched = sum(
-        1
-        for n in nodes
-        if not (n.get("spec") or {}).get("unschedulable") and not selector_fits(pod, n)
-    )
-    reasons = []
-    if mismatched:
-        reasons.append(f"{mismatched} node(s) didn't match Pod's node affinity/selector")
-    if cordoned:
-        reasons.append(f"{cordoned} node(s) were unschedulable")
-    detail = ", ".join(reasons)
-    return (
-        f"0/{total} nodes are available: {detail}. preemption: 0/{total} nodes are available: "
-        f"{total} Preemption is not helpful for scheduling."
-    )

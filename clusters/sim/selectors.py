@@ -77,6 +77,25 @@ def labels_match(requirements: list[Requirement], labels: dict[str, str] | None)
     return True
 
 
+def label_selector_matches(selector: dict[str, Any] | None, labels: dict[str, str]) -> bool:
+    """A metav1.LabelSelector (matchLabels, matchExpressions) against labels; none: everything.
+
+    Callers for which a nil selector selects nothing (affinity terms) check for None first.
+    """
+    if not selector:
+        return True
+    requirements: list[Requirement] = [
+        (k, "=", frozenset([v])) for k, v in (selector.get("matchLabels") or {}).items()
+    ]
+    operators = {"In": "in", "NotIn": "notin", "Exists": "exists", "DoesNotExist": "!"}
+    for expression in selector.get("matchExpressions") or []:
+        op = operators.get(expression.get("operator", ""), "exists")
+        requirements.append(
+            (expression.get("key", ""), op, frozenset(expression.get("values") or []))
+        )
+    return labels_match(requirements, labels)
+
+
 FieldRequirement = tuple[str, bool, str]  # field, equal?, value
 
 

@@ -31,11 +31,12 @@ from clusters.sim.imagegc import collect
 from clusters.sim.imagemanager import CONTAINER_BACK_OFF, MAX_CONTAINER_BACK_OFF, BackOff
 from clusters.sim.jobs import default_job, prepare_job, validate_job
 from clusters.sim.kinds import BY_PLURAL, ResourceType
-from clusters.sim.nodes import choose_node, node_images_status, unschedulable_message
+from clusters.sim.nodes import node_images_status
 from clusters.sim.patching import PatchError, apply_patch, is_apply_patch
 from clusters.sim.patching_apply import ApplyError, decode_apply_configuration
 from clusters.sim.probes import probe
 from clusters.sim.pullsecrets import secret_credentials, validate_docker_secret
+from clusters.sim.scheduler import choose_node, has_anti_affinity, unschedulable_message
 from clusters.sim.selectors import (
     field_selectors_for,
     fields_match,
@@ -137,10 +138,14 @@ class Tenant:
         self.sa_tokens = ServiceAccountTokens(hashlib.sha256(f"sa:{token}".encode()).digest())
         self.quota_sync_pending: set[str] = set()  # namespaces with a quota_sync timer armed
         self.work_budget: float | None = None  # seconds of timers per run_due (run_due)
+        # "namespace/name" of pods with required anti-affinity (derived from the store).
+        self.anti_affinity_pods: set[str] = set()
         self.store.subscribe(self._on_change)
 
     def _on_change(self, change: Change) -> None:
         """Wake the workload controllers when something they watch changes; arm Event expiry."""
+        if change.resource == "pods":
+            self._track_scheduling(change)
         if change.resource == "events" and change.type != "DELETED":
             meta = change.object["metadata"]
             key = [meta["namespace"], meta["name"], meta["resourceVersion"]]
@@ -159,6 +164,32 @@ class Tenant:
         if change.resource in WORKLOADS or any(self.store.objects.get(r) for r in WORKLOADS):
             self.reconcile_pending = True
             self.add_timer(0.0, "reconcile")
+
+    def _track_scheduling(self, change: Change) -> None:
+        """Pods with required anti-affinity, and a retry of pending pods when one goes away.
+
+        The scheduler moves unschedulable pods back to its active queue on cluster events
+        (pkg/scheduler/internal/queue, MoveAllToActiveOrBackoffQueue): here, a pod deleted.
+        """
+        meta = change.object["metadata"]
+        key = f"{meta['namespace']}/{meta['name']}"
+        if change.type == "DELETED":
+            self.anti_affinity_pods.discard(key)
+            # activeQ order (PrioritySort: all priorities are 0): the pod queued first goes first.
+            waiting = sorted(
+                self.store.list("pods"),
+                key=lambda p: (p["metadata"]["creationTimestamp"], p["metadata"]["uid"]),
+            )
+            for pod in waiting:
+                if not pod["spec"].get("nodeName") and not pod["metadata"].get("deletionTimestamp"):
+                    pod_meta = pod["metadata"]
+                    retry = [pod_meta["namespace"], pod_meta["name"], pod_meta["uid"]]
+                    if not any(t[2] == "schedule" and t[3] == retry for t in self.timers):
+                        self.add_timer(0.0, "schedule", retry)
+        elif has_anti_affinity(change.object):
+            self.anti_affinity_pods.add(key)
+        else:
+            self.anti_affinity_pods.discard(key)
 
     # --- time ------------------------------------------------------------------------------
     def add_timer(self, delay: float, action: str, argument: Any = None) -> None:
@@ -670,7 +701,7 @@ class Tenant:
             "seed": self.seed,
             "now": self.clock.value,
             "store": self.store.to_state(),
-            "events_index": self.recorder.index,
+            "events_recorder": self.recorder.to_state(),
             "registries": self.registries,
             "caches": self.caches,
             "kubelet_config": self.kubelet_config,
@@ -705,7 +736,12 @@ class Tenant:
         tenant.clock.value = state["now"]
         tenant.store = ObjectStore.from_state(state["store"])
         tenant.store.subscribe(tenant._on_change)
-        tenant.recorder = EventRecorder(tenant.store, state["events_index"])
+        tenant.anti_affinity_pods = {
+            f"{p['metadata']['namespace']}/{p['metadata']['name']}"
+            for p in tenant.store.list("pods")
+            if has_anti_affinity(p)
+        }
+        tenant.recorder = EventRecorder(tenant.store, state.get("events_recorder"))
         for key in (
             "registries",
             "caches",
@@ -772,15 +808,21 @@ def _schedule(t: Tenant, argument: list[str]) -> None:
     ):
         return
     nodes = t.store.list("nodes")
-    chosen = choose_node(pod, nodes, t.load)
+    spec = pod["spec"]
+    # Other pods matter only for inter-pod rules; listing them for every pod would cost
+    # thousands of pods squared.
+    needs_pods = spec.get("affinity") or spec.get("topologySpreadConstraints")
+    pods = t.store.list("pods") if needs_pods or t.anti_affinity_pods else []
+    chosen = choose_node(pod, nodes, t.load, pods)
     now = rfc3339(t.clock.now())
     if chosen is None:
+        message = unschedulable_message(pod, nodes, pods)
         t.recorder.record(
             t.clock.now(),
             involved_pod(pod),
             "Warning",
             "FailedScheduling",
-            unschedulable_message(pod, nodes),
+            message,
             "default-scheduler",
         )
         condition = {
@@ -789,7 +831,7 @@ def _schedule(t: Tenant, argument: list[str]) -> None:
             "lastProbeTime": None,
             "lastTransitionTime": now,
             "reason": "Unschedulable",
-            "message": unschedulable_message(pod, nodes),
+            "message": message,
         }
         status = {**pod["status"], "conditions": [condition]}
         t.store.replace("pods", {**pod, "metadata": dict(pod["metadata"]), "status": status})

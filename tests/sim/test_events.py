@@ -107,3 +107,90 @@ def test_each_count_renews_the_events_lifetime() -> None:
     tenant.delete("pods", "lab", "p")
     run(simulator, clock, EVENT_TTL + 60)
     assert not _events(tenant, "ErrImageNeverPull")
+
+
+def _written(store: ObjectStore) -> list[tuple[str, str, int]]:
+    events = sorted(store.list("events"), key=lambda e: int(e["metadata"]["resourceVersion"]))
+    return [(e["reason"], e["message"], e["count"]) for e in events]
+
+
+@dataclass
+class SpamCase:
+    id: str
+    writes: list[Write]
+    written: int  # how many of the writes reach the API server
+
+
+SPAM_CASES = [
+    SpamCase(
+        "events_cache.go EventSourceObjectSpamFilter: a burst of 25 per source and object",
+        [Write(i * 0.1, message=f"m{i % 3}") for i in range(30)],
+        25,
+    ),
+    SpamCase(
+        "events_cache.go defaultSpamQPS 1/300: one more write 5 minutes after the first",
+        [Write(i * 0.1) for i in range(30)] + [Write(299.0), Write(301.0), Write(302.0)],
+        26,
+    ),
+    SpamCase(
+        "events_cache.go getSpamKey: another source has its own bucket",
+        [Write(i * 0.1) for i in range(30)] + [Write(5.0, component="other")],
+        26,
+    ),
+    SpamCase(
+        "events.k8s.io recorder (the scheduler) has no spam filter",
+        [Write(i * 0.1, component="default-scheduler") for i in range(30)],
+        30,
+    ),
+]
+
+
+@pytest.mark.parametrize("case", SPAM_CASES, ids=[c.id for c in SPAM_CASES])
+def test_the_spam_filter_drops_writes_beyond_its_budget(case: SpamCase) -> None:
+    store = ObjectStore()
+    writes: list[int] = []
+    store.subscribe(lambda change: writes.append(1))
+    recorder = EventRecorder(store)
+    start = 1_800_000_000.0
+    for write in case.writes:
+        recorder.record(
+            start + write.at, POD_REF, "Normal", write.reason, write.message, write.component
+        )
+    assert len(writes) == case.written
+
+
+def test_a_dropped_occurrence_still_counts_at_the_next_write() -> None:
+    # eventObserve updates the cached count before the spam filter decides (EventCorrelate).
+    store = ObjectStore()
+    recorder = EventRecorder(store)
+    start = 1_800_000_000.0
+    for i in range(40):
+        recorder.record(start + i, POD_REF, "Normal", "BackOff", "Back-off", "kubelet")
+    assert _written(store) == [("BackOff", "Back-off", 25)]
+    recorder.record(start + 300, POD_REF, "Normal", "BackOff", "Back-off", "kubelet")
+    assert _written(store) == [("BackOff", "Back-off", 41)]
+
+
+def test_ten_different_messages_of_one_reason_are_combined() -> None:
+    # events_cache.go EventAggregator: defaultAggregateMaxEvents 10 in 600 s, then
+    # EventAggregatorByReasonMessageFunc's "(combined from similar events): " + message.
+    store = ObjectStore()
+    recorder = EventRecorder(store)
+    start = 1_800_000_000.0
+    for i in range(12):
+        recorder.record(start + i, POD_REF, "Warning", "Failed", f"error {i}", "kubelet")
+    written = _written(store)
+    assert [m for _, m, _ in written[:9]] == [f"error {i}" for i in range(9)]
+    assert written[9:] == [("Failed", "(combined from similar events): error 11", 3)]
+
+
+def test_an_expired_event_comes_back_under_its_name_with_its_count() -> None:
+    # client-go event.go recordToSink: a patch of a missing Event falls back to a create.
+    store = ObjectStore()
+    recorder = EventRecorder(store)
+    start = 1_800_000_000.0
+    first = recorder.record(start, POD_REF, "Normal", "Pulling", "Pulling image", "kubelet")
+    store.delete("events", "lab", first["metadata"]["name"])  # --event-ttl ran out
+    again = recorder.record(start + 4000, POD_REF, "Normal", "Pulling", "Pulling image", "kubelet")
+    assert again["metadata"]["name"] == first["metadata"]["name"]
+    assert (again["count"], again["firstTimestamp"]) == (2, rfc3339(start))

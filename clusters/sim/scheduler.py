@@ -1,0 +1,267 @@
+"""The default scheduler's filters, its pick, and its FailedScheduling text.
+
+Upstream, pkg/scheduler/framework/plugins, in the filter order of the default profile (a node
+is rejected by the first plugin that fails, so each node has one reason):
+- nodeunschedulable: a cordoned node, unless the pod tolerates it (unresolvable);
+- nodeaffinity: nodeSelector and required node affinity (unresolvable);
+- podtopologyspread/filtering.go: for each `DoNotSchedule` constraint, nodes that pass the
+  pod's node affinity and carry every constraint's key are the domains; matching pods (same
+  namespace, not terminating) are counted per domain, and a node fails when its domain's count
+  + 1 (if the pod matches its own selector) - the smallest count > maxSkew. A node missing a
+  key is unresolvable. `minDomains` above the number of domains makes the smallest count 0.
+- interpodaffinity/filtering.go: required pod anti-affinity of the incoming pod (a node whose
+  topology domain holds a matching pod), then the required anti-affinity of pods already
+  placed (a node in the domain of a pod whose term matches the incoming pod). Terms look in the
+  pod's own namespace unless they list `namespaces`; a term without labelSelector matches none.
+framework/types.go FitError.Error: `0/N nodes are available: <"count reason", sorted>.` then the
+PostFilter (defaultpreemption) part: every pod here has priority 0, so a node that failed a
+resolvable filter has `No preemption victims found for incoming pod`, the others `Preemption is
+not helpful for scheduling`.
+
+Scoring is a stand-in: `ScheduleAnyway` constraints prefer the nodes whose domains hold the
+fewest matching pods, then the fewest pods, then the name. Not modelled: required pod
+affinity, preferred (anti-)affinity, taints, resources, matchLabelKeys, namespaceSelector
+and the node inclusion policies (their defaults are what this does).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from clusters.sim.nodes import selector_fits, tolerates_unschedulable
+from clusters.sim.selectors import label_selector_matches
+
+HOSTNAME = "kubernetes.io/hostname"
+UNSCHEDULABLE = "node(s) were unschedulable"
+NODE_AFFINITY = "node(s) didn't match Pod's node affinity/selector"
+SPREAD = "node(s) didn't match pod topology spread constraints"
+SPREAD_LABEL = "node(s) didn't match pod topology spread constraints (missing required label)"
+ANTI_AFFINITY = "node(s) didn't match pod anti-affinity rules"
+EXISTING_ANTI_AFFINITY = "node(s) didn't satisfy existing pods anti-affinity rules"
+NO_VICTIMS = "No preemption victims found for incoming pod"
+NOT_HELPFUL = "Preemption is not helpful for scheduling"
+
+
+@dataclass(frozen=True)
+class Rejection:
+    reason: str
+    resolvable: bool  # Unschedulable (preemption might help) or UnschedulableAndUnresolvable
+
+
+def _labels(obj: dict[str, Any]) -> dict[str, str]:
+    return obj["metadata"].get("labels") or {}
+
+
+def placed_pods(pods: list[dict[str, Any]]) -> dict[str, list[dict[str, Any]]]:
+    """The scheduler cache: bound pods by node, without Succeeded/Failed ones."""
+    by_node: dict[str, list[dict[str, Any]]] = {}
+    for pod in pods:
+        node = pod["spec"].get("nodeName")
+        if node and (pod.get("status") or {}).get("phase") not in ("Succeeded", "Failed"):
+            by_node.setdefault(node, []).append(pod)
+    return by_node
+
+
+def _hard_constraints(pod: dict[str, Any]) -> list[dict[str, Any]]:
+    return [
+        c
+        for c in pod["spec"].get("topologySpreadConstraints") or []
+        if c.get("whenUnsatisfiable", "DoNotSchedule") == "DoNotSchedule"
+    ]
+
+
+def _soft_constraints(pod: dict[str, Any]) -> list[dict[str, Any]]:
+    return [
+        c
+        for c in pod["spec"].get("topologySpreadConstraints") or []
+        if c.get("whenUnsatisfiable") == "ScheduleAnyway"
+    ]
+
+
+def _matching_in_domains(
+    pod: dict[str, Any],
+    constraint: dict[str, Any],
+    domain_nodes: list[dict[str, Any]],
+    by_node: dict[str, list[dict[str, Any]]],
+) -> dict[str, int]:
+    """countPodsMatchSelector per topology value of the constraint's key."""
+    key, selector = constraint.get("topologyKey", ""), constraint.get("labelSelector")
+    namespace = pod["metadata"]["namespace"]
+    counts: dict[str, int] = {}
+    for node in domain_nodes:
+        value = _labels(node)[key]
+        counts.setdefault(value, 0)
+        if not selector:  # selector.Empty(): counts nothing
+            continue
+        counts[value] += sum(
+            1
+            for other in by_node.get(node["metadata"]["name"], [])
+            if not other["metadata"].get("deletionTimestamp")
+            and other["metadata"]["namespace"] == namespace
+            and label_selector_matches(selector, _labels(other))
+        )
+    return counts
+
+
+class Placement:
+    """One scheduling cycle of one pod: PreFilter state, then Filter per node, then a pick."""
+
+    def __init__(
+        self, pod: dict[str, Any], nodes: list[dict[str, Any]], pods: list[dict[str, Any]]
+    ) -> None:
+        self.pod, self.nodes = pod, nodes
+        self.by_node = placed_pods(pods)
+        self.hard = _hard_constraints(pod)
+        self.hard_counts = [self._domain_counts(c, self.hard) for c in self.hard]
+
+    def _domain_counts(
+        self, constraint: dict[str, Any], constraints: list[dict[str, Any]]
+    ) -> dict[str, int]:
+        keys = [c.get("topologyKey", "") for c in constraints]
+        domains = [
+            n
+            for n in self.nodes
+            if selector_fits(self.pod, n) and all(k in _labels(n) for k in keys)
+        ]
+        return _matching_in_domains(self.pod, constraint, domains, self.by_node)
+
+    def reject(self, node: dict[str, Any]) -> Rejection | None:
+        """RunFilterPlugins: the first plugin that fails the node, or None when it fits."""
+        if (node.get("spec") or {}).get("unschedulable") and not tolerates_unschedulable(self.pod):
+            return Rejection(UNSCHEDULABLE, False)
+        if not selector_fits(self.pod, node):
+            return Rejection(NODE_AFFINITY, False)
+        return self._spread(node) or self._anti_affinity(node)
+
+    def _spread(self, node: dict[str, Any]) -> Rejection | None:
+        labels = _labels(node)
+        if any(c.get("topologyKey", "") not in labels for c in self.hard):
+            return Rejection(SPREAD_LABEL, False)
+        for constraint, counts in zip(self.hard, self.hard_counts, strict=True):
+            smallest = min(counts.values(), default=0)
+            if len(counts) < int(constraint.get("minDomains") or 1):
+                smallest = 0
+            selector = constraint.get("labelSelector")
+            own = 1 if selector and label_selector_matches(selector, _labels(self.pod)) else 0
+            skew = counts.get(labels[constraint["topologyKey"]], 0) + own - smallest
+            if skew > int(constraint.get("maxSkew") or 1):
+                return Rejection(SPREAD, True)
+        return None
+
+    def _pods_in_domain(self, node: dict[str, Any], key: str) -> list[dict[str, Any]]:
+        value = _labels(node).get(key)
+        if value is None:
+            return []
+        return [
+            pod
+            for other in self.nodes
+            if _labels(other).get(key) == value
+            for pod in self.by_node.get(other["metadata"]["name"], [])
+        ]
+
+    def _anti_affinity(self, node: dict[str, Any]) -> Rejection | None:
+        for term in _anti_affinity_terms(self.pod):
+            key = term.get("topologyKey", "")
+            if any(
+                _term_matches(term, self.pod, other) for other in self._pods_in_domain(node, key)
+            ):
+                return Rejection(ANTI_AFFINITY, True)
+        for other_node in self.nodes:
+            for other in self.by_node.get(other_node["metadata"]["name"], []):
+                for term in _anti_affinity_terms(other):
+                    key = term.get("topologyKey", "")
+                    value = _labels(other_node).get(key)
+                    if (
+                        value is not None
+                        and _labels(node).get(key) == value
+                        and _term_matches(term, other, self.pod)
+                    ):
+                        return Rejection(EXISTING_ANTI_AFFINITY, True)
+        return None
+
+    def spread_score(self, node: dict[str, Any]) -> int:
+        """ScheduleAnyway: the matching pods already in the node's domains (fewer is better)."""
+        labels, total = _labels(node), 0
+        soft = _soft_constraints(self.pod)
+        for constraint in soft:
+            if constraint.get("topologyKey", "") not in labels:
+                continue
+            counts = self._domain_counts(constraint, soft)
+            total += counts.get(labels[constraint["topologyKey"]], 0)
+        return total
+
+
+def _anti_affinity_terms(pod: dict[str, Any]) -> list[dict[str, Any]]:
+    anti = ((pod.get("spec") or {}).get("affinity") or {}).get("podAntiAffinity") or {}
+    return anti.get("requiredDuringSchedulingIgnoredDuringExecution") or []
+
+
+def has_anti_affinity(pod: dict[str, Any]) -> bool:
+    return bool(_anti_affinity_terms(pod))
+
+
+def _term_matches(term: dict[str, Any], owner: dict[str, Any], candidate: dict[str, Any]) -> bool:
+    """AffinityTerm.Matches: `owner`'s term against `candidate` (namespaces, then labels)."""
+    namespaces = term.get("namespaces") or [owner["metadata"]["namespace"]]
+    selector = term.get("labelSelector")
+    return (
+        selector is not None
+        and candidate["metadata"]["namespace"] in namespaces
+        and label_selector_matches(selector, _labels(candidate))
+    )
+
+
+def choose_node(
+    pod: dict[str, Any],
+    nodes: list[dict[str, Any]],
+    load: dict[str, int],
+    pods: list[dict[str, Any]],
+) -> str | None:
+    """The scheduler's pick: a node that passes every filter, by the stand-in score."""
+    spec = pod.get("spec") or {}
+    if not (spec.get("affinity") or spec.get("topologySpreadConstraints")) and not any(
+        _anti_affinity_terms(p) for p in pods
+    ):
+        # The common case, kept cheap for thousands of pods: only cordon and node selectors.
+        fits = [
+            n
+            for n in nodes
+            if selector_fits(pod, n)
+            and (tolerates_unschedulable(pod) or not (n.get("spec") or {}).get("unschedulable"))
+        ]
+        placement = None
+    else:
+        placement = Placement(pod, nodes, pods)
+        fits = [n for n in nodes if placement.reject(n) is None]
+    if not fits:
+        return None
+
+    def score(node: dict[str, Any]) -> tuple[int, int, str]:
+        name = node["metadata"]["name"]
+        spread = placement.spread_score(node) if placement else 0
+        return (spread, load.get(name, 0), name)
+
+    return min(fits, key=score)["metadata"]["name"]
+
+
+def unschedulable_message(
+    pod: dict[str, Any], nodes: list[dict[str, Any]], pods: list[dict[str, Any]]
+) -> str:
+    """FitError.Error with the preemption PostFilter's message."""
+    placement = Placement(pod, nodes, pods)
+    rejections = [r for r in (placement.reject(n) for n in nodes) if r is not None]
+    total = len(nodes)
+    return (
+        f"0/{total} nodes are available: {_histogram(r.reason for r in rejections)}. "
+        f"preemption: 0/{total} nodes are available: "
+        f"{_histogram(NO_VICTIMS if r.resolvable else NOT_HELPFUL for r in rejections)}."
+    )
+
+
+def _histogram(reasons: Any) -> str:
+    """sortReasonsHistogram: "<count> <reason>" strings, sorted, joined by ", "."""
+    counts: dict[str, int] = {}
+    for reason in reasons:
+        counts[reason] = counts.get(reason, 0) + 1
+    return ", ".join(sorted(f"{count} {reason}" for reason, count in counts.items()))
