@@ -43,9 +43,9 @@ from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
 from clusters.sim import errors
-from clusters.sim.selectors import label_selector_matches
 from clusters.sim.ids import rfc3339
 from clusters.sim.kinds import BY_PLURAL, EXTENSION_GROUPS, GATEKEEPER_GROUP, GATEKEEPER_TYPES
+from clusters.sim.selectors import label_selector_matches
 
 if TYPE_CHECKING:
     from clusters.sim.tenant import Tenant

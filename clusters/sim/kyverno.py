@@ -34,8 +34,8 @@ from typing import TYPE_CHECKING, Any
 import yaml
 
 from clusters.sim import errors
-from clusters.sim.selectors import label_selector_matches
 from clusters.sim.kinds import BY_PLURAL
+from clusters.sim.selectors import label_selector_matches
 
 if TYPE_CHECKING:
     from clusters.sim.tenant import Tenant
