@@ -119,6 +119,23 @@ def watched_kind(resource: str) -> WatchedKind:
     return next(k for k in WATCHED_KINDS if k.plural == resource)
 
 
+def world_namespaces(world: dict[str, Any]) -> list[str]:
+    """The world's namespaces besides the lab's own (`world.namespaces`: names or {name})."""
+    entries = world.get("namespaces") or []
+    return [entry if isinstance(entry, str) else entry["name"] for entry in entries]
+
+
+def watch_targets(world: dict[str, Any]) -> list[tuple[str, str | None]]:
+    """(plural, namespace) for each watch a session needs: every namespaced kind in the lab
+    namespace (None) and in each of the world's other namespaces, and each cluster-wide kind."""
+    namespaces: list[str | None] = [None, *world_namespaces(world)]
+    return [
+        (kind.plural, namespace)
+        for kind in WATCHED_KINDS
+        for namespace in (namespaces if kind.namespaced else [None])
+    ]
+
+
 def node_api_client(kubeconfig: str) -> ApiClient:
     """Who reads Nodes: on a real cluster the platform itself (a learner's ServiceAccount has
     a Role, which cannot grant cluster-scoped Nodes); on the simulator each tenant is its own
@@ -184,10 +201,13 @@ class ResourceWatch:
     image_names: ImageNames | None = None  # on a real cluster (realcluster/imagenames.py)
     # Set when the cluster answered NOT_THERE: the watch ended on purpose, not by a crash.
     not_there: bool = False
+    # Another of the world's namespaces (None: the lab's own); its facts are keyed `ns/name`.
+    other_namespace: str | None = None
 
     def __post_init__(self) -> None:
         self.kind = watched_kind(self.resource)
-        self.namespace = session_namespace(self.kubeconfig)
+        self.lab_namespace = session_namespace(self.kubeconfig)
+        self.namespace = self.other_namespace or self.lab_namespace
         if self.kind is NODES:
             api_client = node_api_client(self.kubeconfig)
         else:
@@ -204,9 +224,10 @@ class ResourceWatch:
         if self.image_names is not None:
             obj = self.image_names.to_world(obj)
         if self.kind is PODS:
-            ingest(self.session_id, SessionEvent.Kind.POD, *pod_payload(watch_type, obj))
+            payload, key = pod_payload(watch_type, obj, self.lab_namespace)
+            ingest(self.session_id, SessionEvent.Kind.POD, payload, key)
         elif self.kind is EVENTS:
-            result = event_payload(watch_type, obj)
+            result = event_payload(watch_type, obj, self.lab_namespace)
             if result is not None:
                 ingest(self.session_id, SessionEvent.Kind.EVENT, *result)
             if self.refresher and obj.get("reason") in WORLD_FACTS_REASONS:
@@ -218,7 +239,7 @@ class ResourceWatch:
             if self.refresher:
                 self.refresher.request()
         else:
-            payload, key = object_payload(watch_type, obj, self.namespace)
+            payload, key = object_payload(watch_type, obj, self.lab_namespace)
             ingest(self.session_id, SessionEvent.Kind.OBJECT, payload, key)
 
     def run(self) -> None:
@@ -265,7 +286,10 @@ class ResourceWatch:
             # (Events are history, and a Node's facts stay what they were last seen.)
             current_uids = {item["metadata"].get("uid") for item in items}
             for gone in stored_objects(self.session_id, self.kind.kind).values():
-                if gone["metadata"].get("uid") not in current_uids:
+                if (
+                    gone["metadata"].get("namespace", self.namespace) == self.namespace
+                    and gone["metadata"].get("uid") not in current_uids
+                ):
                     self.handle("DELETED", gone)
         for item in items:
             self.handle("ADDED", item)
@@ -310,24 +334,27 @@ class WatchSupervisor:
         self.refreshers: dict[int, WorldFactsRefresher] = {}
 
     def sync(self) -> None:
-        ready = dict(
-            LabSession.objects.filter(state=LabSession.State.READY).values_list("pk", "kubeconfig")
-        )
+        ready = {
+            pk: (kubeconfig, lab_id)
+            for pk, kubeconfig, lab_id in LabSession.objects.filter(
+                state=LabSession.State.READY
+            ).values_list("pk", "kubeconfig", "lab_id")
+        }
         for session_id in set(self.watches) - set(ready):
             self.stop_session(session_id)
-        for session_id, kubeconfig in ready.items():
+        for session_id, (kubeconfig, lab_id) in ready.items():
             running = self.watches.get(session_id, [])
             if running and all(t.is_alive() or w.not_there for w, t in running):
                 continue
             self.stop_session(session_id)
-            self.start_session(session_id, kubeconfig)
+            lab = get_lab(lab_id)
+            self.start_session(session_id, kubeconfig, lab.world if lab else {})
 
-    def start_session(self, session_id: int, kubeconfig: str) -> None:
+    def start_session(self, session_id: int, kubeconfig: str, world: dict[str, Any]) -> None:
         started = []
         refresher = self.refreshers[session_id] = WorldFactsRefresher(session_id)
         image_names = _image_names(session_id)
-        for kind in WATCHED_KINDS:
-            resource = kind.plural
+        for resource, namespace in watch_targets(world):
             resource_watch = ResourceWatch(
                 session_id,
                 kubeconfig,
@@ -335,9 +362,12 @@ class WatchSupervisor:
                 timeout_seconds=self.watch_timeout_seconds,
                 refresher=refresher,
                 image_names=image_names,
+                other_namespace=namespace,
             )
             thread = threading.Thread(
-                target=resource_watch.run, name=f"watch-{session_id}-{resource}", daemon=True
+                target=resource_watch.run,
+                name=f"watch-{session_id}-{resource}-{namespace or 'lab'}",
+                daemon=True,
             )
             thread.start()
             started.append((resource_watch, thread))

@@ -81,7 +81,9 @@ class Facts:
     def add(self, kind: str, payload: dict) -> None:
         if kind == "pod":
             pod = payload["object"]
-            name, uid = pod["metadata"]["name"], pod["metadata"].get("uid")
+            # The summary's name is `ns/name` outside the lab namespace (labs.normalise).
+            name = (payload.get("summary") or {}).get("name") or pod["metadata"]["name"]
+            uid = pod["metadata"].get("uid")
             if payload["watch"] == "DELETED":
                 # A late DELETED of an older pod with the same name must not drop the new one.
                 if name in self.pods and self.pods[name]["metadata"].get("uid") == uid:

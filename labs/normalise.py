@@ -21,8 +21,19 @@ def pod_display_status(pod: dict[str, Any]) -> str:
     return pod_reason(pod)[0]
 
 
-def pod_payload(watch_type: str, pod: dict[str, Any]) -> tuple[dict[str, Any], str]:
-    """A `pod` event payload and its dedupe key from one watch event or list item."""
+def name_in_lab(name: str, namespace: str | None, lab_namespace: str | None) -> str:
+    """A fact's name: bare in the lab namespace, `ns/name` in the world's other namespaces."""
+    if namespace and lab_namespace and namespace != lab_namespace:
+        return f"{namespace}/{name}"
+    return name
+
+
+def pod_payload(
+    watch_type: str, pod: dict[str, Any], lab_namespace: str | None = None
+) -> tuple[dict[str, Any], str]:
+    """A `pod` event payload and its dedupe key from one watch event or list item.
+
+    `pods` is keyed by the summary's name: `ns/name` outside the lab namespace."""
     metadata = dict(pod["metadata"])
     if metadata.get("managedFields"):
         metadata["managedFields"] = _managers(metadata["managedFields"])
@@ -32,7 +43,7 @@ def pod_payload(watch_type: str, pod: dict[str, Any]) -> tuple[dict[str, Any], s
         "watch": watch_type,
         "object": pod,
         "summary": {
-            "name": metadata["name"],
+            "name": name_in_lab(metadata["name"], metadata.get("namespace"), lab_namespace),
             "uid": uid,
             "status": "Deleted" if watch_type == "DELETED" else pod_display_status(pod),
             "node": (pod.get("spec") or {}).get("nodeName") or "",
@@ -42,15 +53,17 @@ def pod_payload(watch_type: str, pod: dict[str, Any]) -> tuple[dict[str, Any], s
     return payload, key
 
 
-def normalise_event(event: dict[str, Any]) -> dict[str, Any]:
-    """The Event shape checks read (docs/lab-authoring.md)."""
+def normalise_event(event: dict[str, Any], lab_namespace: str | None = None) -> dict[str, Any]:
+    """The Event shape checks read (docs/lab-authoring.md); `name` is `ns/name` for an object
+    outside the lab namespace."""
     involved = event.get("involvedObject") or {}
+    namespace = involved.get("namespace") or (event.get("metadata") or {}).get("namespace")
     return {
         "type": event.get("type", ""),
         "reason": event.get("reason", ""),
         "message": event.get("message", ""),
         "kind": involved.get("kind", ""),
-        "name": involved.get("name", ""),
+        "name": name_in_lab(involved.get("name", ""), namespace, lab_namespace),
         "uid": involved.get("uid", ""),
         "fieldPath": involved.get("fieldPath", ""),
         # core/v1 `count` (the kubelet's recorder), or `series.count` for an events.k8s.io/v1
@@ -59,14 +72,16 @@ def normalise_event(event: dict[str, Any]) -> dict[str, Any]:
     }
 
 
-def event_payload(watch_type: str, event: dict[str, Any]) -> tuple[dict[str, Any], str] | None:
+def event_payload(
+    watch_type: str, event: dict[str, Any], lab_namespace: str | None = None
+) -> tuple[dict[str, Any], str] | None:
     """An `event` payload and its dedupe key, or None for a deleted (expired) Event."""
     if watch_type == "DELETED":
         # Events expire after the apiserver's --event-ttl; what happened still happened.
         return None
     metadata = event.get("metadata") or {}
     uid = metadata.get("uid", "")
-    payload = {"watch": watch_type, "id": uid, "event": normalise_event(event)}
+    payload = {"watch": watch_type, "id": uid, "event": normalise_event(event, lab_namespace)}
     return payload, f"event:{uid}:{metadata.get('resourceVersion', '')}"
 
 

@@ -26,9 +26,10 @@ from clusters.watcher import (
     NODES,
     NOT_THERE,
     PODS,
-    WATCHED_KINDS,
     ResourceWatch,
     stored_objects,
+    watch_targets,
+    watched_kind,
 )
 from clusters.worldchanges import WorldChangeRefused, apply_world_change
 from clusters.worldfacts import node_object_facts, refresh_world_facts
@@ -78,8 +79,14 @@ class LabRun:
         if self.session.state != LabSession.State.READY:
             raise RuntimeError(f"the lab world did not start: {self.session.failure}")
         self.watches = [
-            ResourceWatch(self.session.pk, self.session.kubeconfig, kind.plural, timeout_seconds=1)
-            for kind in WATCHED_KINDS
+            ResourceWatch(
+                self.session.pk,
+                self.session.kubeconfig,
+                resource,
+                timeout_seconds=1,
+                other_namespace=namespace,
+            )
+            for resource, namespace in watch_targets(lab.world)
         ]
         self.threads = [threading.Thread(target=w.run, daemon=True) for w in self.watches]
         for thread in self.threads:
@@ -146,12 +153,14 @@ class LabRun:
 
     def cluster_keys(self) -> set[str]:
         """The dedupe keys of the session events that stand for the cluster's state now."""
-        namespace = self.session.namespace
+        lab_namespace = self.session.namespace
         keys: set[str] = set()
         with api_client_from_kubeconfig(self.session.kubeconfig) as api:
-            for kind in WATCHED_KINDS:
+            for resource, other_namespace in watch_targets(self.lab.world):
+                kind = watched_kind(resource)
                 if kind is NODES:
                     continue
+                namespace = other_namespace or lab_namespace
                 list_fn, args = kind.list_function(api, namespace)
                 try:
                     items = json.loads(list_fn(*args, _preload_content=False).data)["items"]
@@ -166,12 +175,16 @@ class LabRun:
                 if kind is PODS:
                     keys |= {pod_payload("ADDED", item)[1] for item in items}
                 else:
-                    keys |= {object_payload("ADDED", item, namespace)[1] for item in items}
+                    keys |= {object_payload("ADDED", item, lab_namespace)[1] for item in items}
                 live_uids = {item["metadata"]["uid"] for item in items}
                 stored = stored_objects(self.session.pk, kind.kind).values()
-                gone = {obj["metadata"].get("uid") for obj in stored} - live_uids
+                in_namespace = {
+                    obj["metadata"].get("uid")
+                    for obj in stored
+                    if obj["metadata"].get("namespace", namespace) == namespace
+                }
                 prefix = "pod" if kind is PODS else "object"
-                keys |= {f"{prefix}:{uid}:deleted" for uid in gone}
+                keys |= {f"{prefix}:{uid}:deleted" for uid in in_namespace - live_uids}
         return keys
 
     def passed_steps(self) -> list[str]:

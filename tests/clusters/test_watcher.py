@@ -198,12 +198,17 @@ def test_node_facts_follow_the_node_and_a_refresh_stores_only_changes(simulator,
     watch.follow(version)
     assert "lab/web:1.0" in latest_node_facts(ready)["node-2"]["cache"]
 
-    # The first refresh stores the world status (its node facts, Registry/docker.io and
-    # APIServer/cluster); a second one, with nothing changed, stores nothing new.
+    # The world status adds what no Node object says: the kubelet's config, the registry's
+    # pull log.
     refresh_world_facts(ready.pk)
-    assert "lab/web:1.0" in latest_node_facts(ready)["node-2"]["cache"]
+    stored = SessionEvent.objects.filter(session=ready, kind__in=["node", "object"])
+    facts = build_facts(stored.values_list("kind", "payload"), {})
+    assert "lab/web:1.0" in facts.nodes["node-2"]["cache"]
+    assert "kubelet" in facts.nodes["node-2"]
+    pulls = facts.objects["Registry/docker.io"]["pulls"]
+    assert [(p["node"], p["pod"]) for p in pulls] == [("node-2", "p-pull")]
     seq = LabSession.objects.get(pk=ready.pk).last_seq
-    refresh_world_facts(ready.pk)
+    refresh_world_facts(ready.pk)  # nothing changed since: nothing new is stored
     assert LabSession.objects.get(pk=ready.pk).last_seq == seq
 
 
@@ -216,3 +221,29 @@ def test_a_kind_the_cluster_does_not_serve_ends_its_watch_for_good(simulator, re
     runner.join(timeout=5)
     assert not runner.is_alive()
     assert watch.not_there
+
+
+def test_the_worlds_other_namespaces_are_watched_and_keyed_ns_slash_name(simulator, learner):
+    # 11-vap-never's world has a second namespace, kiosk.
+    session = LabSession.objects.create(owner=learner, lab_id="vap-never")
+    tasks.provision_session(session.pk)
+    session.refresh_from_db()
+    kiosk = ResourceWatch(
+        session.pk, session.kubeconfig, "configmaps", timeout_seconds=1, other_namespace="kiosk"
+    )
+    own = ResourceWatch(session.pk, session.kubeconfig, "configmaps", timeout_seconds=1)
+    version = kiosk.relist()
+    own.relist()
+    in_kiosk = config_map("answers", verdict="x")
+    in_kiosk["metadata"]["namespace"] = "kiosk"
+    actions.apply_manifest(session.kubeconfig, in_kiosk)
+    actions.apply_manifest(session.kubeconfig, config_map("answers", verdict="y"))
+    kiosk.follow(version)
+    own.relist()
+    objects = stored_objects_now(session)
+    assert objects["ConfigMap/kiosk/answers"]["data"] == {"verdict": "x"}
+    assert objects["ConfigMap/answers"]["data"] == {"verdict": "y"}
+    # Each watch's re-list speaks for its own namespace only: the lab namespace's list does
+    # not make the kiosk ConfigMap look deleted.
+    own.relist()
+    assert "ConfigMap/kiosk/answers" in stored_objects_now(session)

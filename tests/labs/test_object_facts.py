@@ -8,7 +8,13 @@ import pytest
 
 from labs.checks import build_facts, check_passes
 from labs.models import SessionEvent
-from labs.normalise import cache_names, node_facts_from_node, object_payload
+from labs.normalise import (
+    cache_names,
+    event_payload,
+    node_facts_from_node,
+    object_payload,
+    pod_payload,
+)
 from labs.pipeline import ingest, ingest_change
 
 LAB_NS = "lab-abc"
@@ -202,3 +208,25 @@ def test_an_object_event_is_deduplicated_by_uid_and_version(ready_session):
     assert ingest(ready_session.pk, "object", payload, key) == []
     ready_session.refresh_from_db()
     assert ready_session.last_seq == 1
+
+
+def test_pods_and_events_outside_the_lab_namespace_are_named_ns_slash_name():
+    def pod_in(namespace: str, uid: str) -> dict:
+        metadata = {"name": "web", "namespace": namespace, "uid": uid, "resourceVersion": "1"}
+        return {"kind": "Pod", "metadata": metadata, "spec": {}, "status": {"phase": "Running"}}
+
+    def pulled_in(namespace: str, uid: str) -> dict:
+        involved = {"kind": "Pod", "name": "web", "namespace": namespace, "uid": uid}
+        metadata = {"name": f"web.{uid}", "namespace": namespace, "uid": f"ev-{uid}"}
+        return {"reason": "Pulled", "involvedObject": involved, "metadata": metadata}
+
+    stream = [
+        ("pod", pod_payload("ADDED", pod_in("dev", "u-dev"), LAB_NS)[0]),
+        ("pod", pod_payload("ADDED", pod_in(LAB_NS, "u-lab"), LAB_NS)[0]),
+        ("event", event_payload("ADDED", pulled_in("dev", "u-dev"), LAB_NS)[0]),
+    ]
+    facts = build_facts(stream, {})
+    assert set(facts.pods) == {"dev/web", "web"}
+    assert [e["name"] for e in facts.events["dev/web"]] == ["dev/web"]
+    assert facts.events["web"] == []
+    assert check_passes('all_events.exists(e, e.name.contains("/"))', facts.activation())
