@@ -252,7 +252,8 @@ class ResourceWatch:
             except ApiException as exc:
                 if exc.status in NOT_THERE:
                     # Not allowed (or not served) now means so later: say so once and stop.
-                    level = logging.WARNING if exc.status == 403 else logging.INFO
+                    # A kind this world does not serve (no Gatekeeper in it) is the usual case.
+                    level = logging.WARNING if exc.status == 403 else logging.DEBUG
                     log.log(level, "session %s %s: %s", self.session_id, self.resource, exc.reason)
                     self.not_there = True
                     break
