@@ -242,6 +242,8 @@ def _check_types(fields: Any) -> list[errors.FieldError]:
         path = f"change.kubelet.set.{field}"
         if field not in FIELD_TYPES:
             problems.append(errors.not_supported(path, field, sorted(FIELD_TYPES)))
+        elif value is None:
+            continue  # the line leaves the file: the kubelet's default applies again
         elif isinstance(value, bool) and FIELD_TYPES[field] is int:
             problems.append(errors.invalid(path, value, "must be an integer"))
         elif not isinstance(value, FIELD_TYPES[field]):
@@ -254,8 +256,17 @@ def _check_types(fields: Any) -> list[errors.FieldError]:
     return problems
 
 
+def edited(file: dict[str, Any], fields: dict[str, Any]) -> dict[str, Any]:
+    """The file with `fields` set; a field set to null is removed."""
+    merged = {**file, **fields}
+    return {field: value for field, value in merged.items() if value is not None}
+
+
 def set_kubelet(t: Tenant, spec: dict[str, Any]) -> str:
-    """The `kubelet` world action: {node: NAME|all, set: {v1beta1 fields}}, then a restart."""
+    """The `kubelet` world action: {node: NAME|all, set: {v1beta1 fields}}, then a restart.
+
+    A field set to null is removed from the file, so its default applies again.
+    """
     from clusters.sim.world import WorldChangeRefused
 
     nodes = target_nodes(t, spec["node"])
@@ -265,7 +276,7 @@ def set_kubelet(t: Tenant, spec: dict[str, Any]) -> str:
         raise errors.invalid_object("LabWorldChange", t.name, problems, "sim.pullpolicylabs.dev")
     refusals = []
     for node in nodes:
-        new_file = {**config_file(t, node), **fields}
+        new_file = edited(config_file(t, node), fields)
         error = startup_error(defaulted(new_file))
         if error:
             t.kubelet_errors[node] = error
@@ -276,6 +287,6 @@ def set_kubelet(t: Tenant, spec: dict[str, Any]) -> str:
             + "; ".join(refusals)
         )
     for node in nodes:
-        t.node_kubelet[node] = {**config_file(t, node), **fields}
+        t.node_kubelet[node] = edited(config_file(t, node), fields)
         t.kubelet_errors.pop(node, None)
     return f"kubelet restarted on {', '.join(nodes)} with the new configuration"

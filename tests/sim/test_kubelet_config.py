@@ -246,3 +246,14 @@ def test_a_node_the_world_does_not_have_is_refused() -> None:
     with pytest.raises(WorldChangeRefused) as refused:
         apply_change(tenant, {"kubelet": {"node": "node-9", "set": {}}})
     assert str(refused.value) == "no such node: node-9"
+
+
+def test_a_field_set_to_null_leaves_the_file_and_its_default_applies_again() -> None:
+    _, _, tenant = new_tenant(lab1_world(kubelet={"serializeImagePulls": True}))
+    with pytest.raises(WorldChangeRefused):
+        apply_change(tenant, {"kubelet": {"node": "node-1", "set": {"maxParallelImagePulls": 3}}})
+    change = {"node": "node-1", "set": {"serializeImagePulls": None, "maxParallelImagePulls": 3}}
+    apply_change(tenant, {"kubelet": change})
+    config = node_status(tenant, "node-1")["kubelet"]
+    # defaults.go: with no serializeImagePulls, maxParallelImagePulls >= 2 makes it false
+    assert (config["serializeImagePulls"], config["maxParallelImagePulls"]) == (False, 3)
