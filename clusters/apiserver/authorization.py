@@ -47,15 +47,11 @@ def rbac_request(method: str, target: Target, group: str, watch: bool = False) -
 
 # The default ClusterRole `system:basic-user`, bound to every authenticated user
 # (plugin/pkg/auth/authorizer/rbac/bootstrappolicy/policy.go): anyone may ask what they may do.
-BASIC_USER = Request("create", "selfsubjectaccessreviews", "authorization.k8s.io")
+BASIC_USER = ("create", "selfsubjectaccessreviews", "authorization.k8s.io")
 
 
 def is_allowed(tenant: Tenant, user: User, request: Request) -> bool:
-    if (request.verb, request.resource, request.group) == (
-        BASIC_USER.verb,
-        BASIC_USER.resource,
-        BASIC_USER.group,
-    ):
+    if (request.verb, request.resource, request.group) == BASIC_USER:
         return True
     objects = tenant.store.objects
     roles = [*objects.get("roles", {}).values(), *objects.get("clusterroles", {}).values()]
@@ -77,7 +73,8 @@ def self_subject_access_review(tenant: Tenant, user: User | None, body: Any) -> 
 
     The world's own token (user None) stands for the platform, which may do anything in it.
     """
-    spec = (body or {}).get("spec") or {} if isinstance(body, dict) else {}
+    spec = body.get("spec") if isinstance(body, dict) else None
+    spec = spec if isinstance(spec, dict) else {}
     attributes = spec.get("resourceAttributes")
     if not isinstance(attributes, dict):
         raise errors.invalid_object(
