@@ -5,6 +5,7 @@ from collections.abc import Callable
 from functools import wraps
 from typing import Any
 
+from django.conf import settings
 from django.contrib.auth.decorators import login_required
 from django.db import transaction
 from django.http import Http404, HttpRequest, HttpResponse
@@ -15,6 +16,7 @@ from django.views.decorators.http import require_POST
 
 from clusters import tasks
 from clusters.realcluster.imagenames import session_image_names
+from clusters.worldchanges import real_cluster_refusal
 from labs.catalogue import areas_for
 from labs.loader import Lab, get_lab, load_labs
 from labs.manifests import POLICIES, ManifestError, parse_manifest, pod_from_form
@@ -77,6 +79,9 @@ def session_page(request: HttpRequest, session_id: int) -> HttpResponse:
         "status_label": STATUS_LABELS[session.state],
         "policies": POLICIES,
         "node_actions": [(a, NODE_ACTIONS[a]) for a in lab.node_actions],
+        # On a real cluster the platform cannot reach nodes' files: say so instead of a form.
+        "real_cluster": bool(settings.CLUSTER_KUBECONFIG),
+        "simulator_only": real_cluster_refusal(", ".join(lab.node_actions)),
         "image_names": _image_name_pairs(lab, session),
         "page_config": {
             "ws": f"/ws/sessions/{session.pk}/",

@@ -101,3 +101,13 @@ def test_a_bad_change_is_answered_inline(
     assert response.status_code == 200
     assert response.content.decode().startswith(message)
     assert not SessionEvent.objects.exists()
+
+
+def test_on_a_real_cluster_the_panel_says_the_lab_needs_the_simulator(
+    client, learner, ready_session, panel_lab, settings
+):
+    settings.CLUSTER_KUBECONFIG = "/var/kind/kubeconfig"
+    client.force_login(learner)
+    html = client.get(reverse("session", kwargs={"session_id": ready_session.pk})).content.decode()
+    assert 'data-testid="node-action"' not in html
+    assert "This lab needs the simulated cluster" in html
