@@ -56,6 +56,19 @@ def answer_problem(payload: dict[str, Any]) -> Problem | None:
     return Problem("Rejected", payload.get("message") or "The API server rejected the request.")
 
 
+def failed_condition(obj: dict[str, Any]) -> str | None:
+    """A workload's own word that it is stuck: `ReplicaFailure` (a refused pod create,
+    pkg/controller/replicaset) or `Progressing=False` (ProgressDeadlineExceeded,
+    pkg/controller/deployment/progress.go), as "Reason: message"."""
+    for condition in (obj.get("status") or {}).get("conditions") or []:
+        kind, status = condition.get("type"), condition.get("status")
+        if (kind == "ReplicaFailure" and status == "True") or (
+            kind == "Progressing" and status == "False"
+        ):
+            return f"{condition.get('reason', kind)}: {condition.get('message', '')}".rstrip(": ")
+    return None
+
+
 def event_problem(kind: str, payload: dict[str, Any]) -> Problem | None:
     """The problem one session event shows on its own (pods and answers), if any."""
     if kind == "pod":

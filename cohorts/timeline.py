@@ -4,7 +4,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from cohorts.stuck import event_problem
+from cohorts.stuck import event_problem, failed_condition
 
 
 @dataclass(frozen=True)
@@ -30,6 +30,23 @@ def describe(seq: int, kind: str, payload: dict[str, Any], at: datetime | None =
         text = f"{event.get('type', '')} {event.get('reason', '')} {event.get('kind', '')}/"
         text += f"{event.get('name', '')}: {event.get('message', '')}{count}"
         tone = "warning" if event.get("type") == "Warning" else ""
+    elif kind == "object":
+        obj, key = payload.get("object") or {}, payload.get("key", "?")
+        if payload.get("watch") == "DELETED":
+            text = f"{key} deleted"
+        else:
+            generation = (obj.get("metadata") or {}).get("generation")
+            text = f"{key} changed" + (f" (generation {generation})" if generation else "")
+            if failure := failed_condition(obj):
+                text += f": {failure}"
+                tone = "warning"
+    elif kind == "node":
+        facts = payload.get("facts") or {}
+        parts = [f"{len(facts['cache'])} image names cached"] if "cache" in facts else []
+        if facts.get("kubelet_error"):
+            parts.append(f"kubelet refused its config: {facts['kubelet_error']}")
+            tone = "warning"
+        text = f"node {payload.get('node', '?')}: {', '.join(parts) or 'facts changed'}"
     elif kind == "action" and payload.get("phase") == "sent":
         text = f"learner sent: {payload.get('action', 'a request')}"
     elif kind == "action":

@@ -83,7 +83,7 @@ class LabRun:
                 self.session.pk,
                 self.session.kubeconfig,
                 resource,
-                timeout_seconds=1,
+                timeout_seconds=5,
                 other_namespace=namespace,
             )
             for resource, namespace in watch_targets(lab.world)
@@ -192,7 +192,7 @@ class LabRun:
         return [step.id for step in self.lab.steps if step.id in passed]
 
     def stop(self) -> None:
-        """Ask the watches to stop; each ends when the server ends its watch (1 s at most)."""
+        """Ask the watches to stop; each ends when the server ends its watch (5 s at most)."""
         for watch in self.watches:
             watch.stop.set()
 

@@ -14,6 +14,23 @@ FAILED_EVENT = {
     "count": 3,
 }
 
+# pkg/controller/deployment/progress.go: Progressing=False, reason ProgressDeadlineExceeded,
+# message `ReplicaSet "%s" has timed out progressing.`
+STALLED_DEPLOYMENT = {
+    "metadata": {"generation": 2},
+    "status": {
+        "conditions": [
+            {"type": "Available", "status": "True", "reason": "MinimumReplicasAvailable"},
+            {
+                "type": "Progressing",
+                "status": "False",
+                "reason": "ProgressDeadlineExceeded",
+                "message": 'ReplicaSet "web-5d" has timed out progressing.',
+            },
+        ]
+    },
+}
+
 
 @pytest.mark.parametrize(
     ("kind", "payload", "text", "tone"),
@@ -69,6 +86,42 @@ FAILED_EVENT = {
             id="status failed",
         ),
         pytest.param("status", {"state": "ready", "failure": ""}, "lab ready", "", id="ready"),
+        pytest.param(
+            "object",
+            {"watch": "MODIFIED", "key": "Deployment/web", "object": STALLED_DEPLOYMENT},
+            'Deployment/web changed (generation 2): ProgressDeadlineExceeded: ReplicaSet "web-5d'
+            '" has timed out progressing.',
+            "warning",
+            id="stalled rollout",
+        ),
+        pytest.param(
+            "object",
+            {"watch": "MODIFIED", "key": "ConfigMap/answers", "object": {"metadata": {}}},
+            "ConfigMap/answers changed",
+            "",
+            id="object changed",
+        ),
+        pytest.param(
+            "object",
+            {"watch": "DELETED", "key": "Deployment/web", "object": STALLED_DEPLOYMENT},
+            "Deployment/web deleted",
+            "",
+            id="object deleted",
+        ),
+        pytest.param(
+            "node",
+            {"node": "node-1", "source": "world", "facts": {"cache": ["a", "b"]}},
+            "node node-1: 2 image names cached",
+            "",
+            id="node cache",
+        ),
+        pytest.param(
+            "node",
+            {"node": "node-1", "source": "world", "facts": {"kubelet_error": "invalid"}},
+            "node node-1: kubelet refused its config: invalid",
+            "warning",
+            id="kubelet refused",
+        ),
     ],
 )
 def test_describe(kind, payload, text, tone):
