@@ -12,7 +12,7 @@ from clusters.sim import errors, nodeactions
 from clusters.sim.alwayspullimages import set_apiserver
 from clusters.sim.imagegc import IMAGE_GC_PERIOD, parse_quantity
 from clusters.sim.kinds import BY_GROUP_KIND
-from clusters.sim.kubeletconfig import set_kubelet
+from clusters.sim.kubeletconfig import defaulted, set_kubelet, startup_error
 from clusters.sim.noderegistry import REGISTRY_CHANGES, realise_node
 from clusters.sim.nodes import add_image, new_cache, node_object
 from clusters.sim.reference import InvalidReference, parse_normalized_named
@@ -83,6 +83,9 @@ def realise(t: Tenant, world: dict[str, Any]) -> None:
     world = deep_copy(world or {})
     t.registries = {r["host"]: r for r in world.get("registries") or []}
     t.kubelet_config.update(world.get("kubelet") or {})
+    kubelet_error = startup_error(defaulted(t.kubelet_config))
+    if kubelet_error:  # a world whose nodes' kubelets could not start is an authoring mistake
+        raise _world_error(f"kubelet: {kubelet_error}")
     install_policy_engines(t, world.get("admission"))
     t.apiserver.update(world.get("apiserver") or {})
     for namespace in (*SYSTEM_NAMESPACES, t.namespace):

@@ -257,3 +257,17 @@ def test_a_field_set_to_null_leaves_the_file_and_its_default_applies_again() -> 
     config = node_status(tenant, "node-1")["kubelet"]
     # defaults.go: with no serializeImagePulls, maxParallelImagePulls >= 2 makes it false
     assert (config["serializeImagePulls"], config["maxParallelImagePulls"]) == (False, 3)
+
+
+def test_a_world_whose_kubelet_file_is_invalid_is_refused_when_made() -> None:
+    from clusters.sim import errors
+
+    world = lab1_world(kubelet={"imageGCHighThresholdPercent": 50})
+    with pytest.raises(errors.ApiError) as caught:
+        new_tenant(world)
+    assert caught.value.code == 422
+    assert caught.value.status["message"] == (
+        "invalid world: kubelet: " + PREFIX + "invalid configuration: imageGCLowThresholdPercent "
+        "(--image-gc-low-threshold) 80 must be less than imageGCHighThresholdPercent "
+        "(--image-gc-high-threshold) 50"
+    )
