@@ -11,7 +11,7 @@ from django.urls import reverse
 
 from labs import views
 from labs.loader import get_lab
-from labs.models import SessionEvent
+from labs.models import LabSession, SessionEvent
 
 pytestmark = pytest.mark.django_db
 
@@ -111,3 +111,12 @@ def test_on_a_real_cluster_the_panel_says_the_lab_needs_the_simulator(
     html = client.get(reverse("session", kwargs={"session_id": ready_session.pk})).content.decode()
     assert 'data-testid="node-action"' not in html
     assert "This lab needs the simulated cluster" in html
+
+
+def test_a_content_lab_with_node_actions_shows_its_panel(client, learner):
+    session = LabSession.objects.create(
+        owner=learner, lab_id="tune-gc", state=LabSession.State.READY, kubeconfig="unused: true\n"
+    )
+    client.force_login(learner)
+    html = client.get(reverse("session", kwargs={"session_id": session.pk})).content.decode()
+    assert '<option value="kubelet" data-example="node: node-1' in html
