@@ -19,7 +19,7 @@ NODE_ACTIONS: dict[str, str] = {
     "rmi": "node: node-1\nref: lab/web:1.0\n",
     "load_image": "nodes: [node-1]\nref: lab/web:1.0\n",
     "disk": "node: node-1\nimagefs_used_percent: 50\n",
-    "trust_ca": 'nodes: all\nhost: "reg.lab:5443"\n',
+    "trust_ca": 'nodes: all\nhost: "registry.example.com"\n',
     "registry_host": 'nodes: all\nhost: "reg:5000"\nserver: "http://reg:5000"\n',
     "mirror": 'nodes: all\nfor: docker.io\nendpoint: "http://mirror.corp:5000"\n',
     "credential_provider": "nodes: [node-1]\nname: ecr-credential-provider\nmatchImages: []\n",
