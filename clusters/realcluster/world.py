@@ -9,6 +9,8 @@ prefix, so one learner's pull never warms the node cache for another (`lab/web` 
 
 from __future__ import annotations
 
+import urllib.parse
+import urllib.request
 from pathlib import Path
 
 from clusters.realcluster.images import LayoutSource
@@ -109,3 +111,32 @@ def cache_warmup_pods(world: dict, registry_host: str, session_prefix: str) -> l
                 }
             )
     return pods
+
+
+def fault_proxy_paths(registry_spec: dict) -> list[str]:
+    """The fault proxy control requests (PUT) that make it behave as a world registry says:
+    `down`, and `rate_limit: {anonymous, authenticated, window}` (window in seconds or `6h`).
+
+    The proxy stands in front of the one public registry, so on a shared cluster its faults
+    reach every learner: realise them only on a cluster per learner."""
+    from clusters.sim.world import parse_duration
+
+    paths = [f"/mode/{'down' if registry_spec.get('down') else 'pass'}"]
+    limit = registry_spec.get("rate_limit") or {}
+    fields = {
+        key: limit.get(key, limit.get("pulls"))
+        for key in ("anonymous", "authenticated")
+        if limit.get(key, limit.get("pulls")) is not None
+    }
+    if fields:
+        fields["window"] = int(parse_duration(limit.get("window", 21600)))
+    paths.append(f"/ratelimit?{urllib.parse.urlencode(fields)}" if fields else "/ratelimit")
+    return paths
+
+
+def apply_to_fault_proxy(control_url: str, registry_spec: dict) -> None:
+    """PUT each of fault_proxy_paths to the proxy's control port (`http://127.0.0.1:5099`)."""
+    for path in fault_proxy_paths(registry_spec):
+        request = urllib.request.Request(control_url + path, method="PUT")
+        with urllib.request.urlopen(request, timeout=10) as answer:
+            answer.read()

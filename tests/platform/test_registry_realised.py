@@ -9,13 +9,21 @@ containerd 1.6 (LocalWorld). Each test checks on real software what the simulato
 from __future__ import annotations
 
 import json
+import threading
 import urllib.request
 from collections.abc import Iterator
 
 import pytest
 
-from clusters.realcluster.faultproxy import FaultProxy, RateLimit, self_signed_certificate
+from clusters.realcluster.faultproxy import (
+    FaultProxy,
+    RateLimit,
+    control_server,
+    self_signed_certificate,
+)
 from clusters.realcluster.localworld import PRIVATE_CREDENTIALS, LocalWorld
+from clusters.realcluster.processes import free_port
+from clusters.realcluster.world import apply_to_fault_proxy, fault_proxy_paths
 
 
 @pytest.fixture
@@ -70,11 +78,6 @@ def test_authenticated_pulls_have_their_own_quota(world: LocalWorld) -> None:
 
 
 def test_the_control_port_sets_a_quota_and_reports_the_log(world: LocalWorld) -> None:
-    import threading
-
-    from clusters.realcluster.faultproxy import control_server
-    from clusters.realcluster.processes import free_port
-
     with FaultProxy(world.public.port) as proxy:
         control = control_server(proxy, ("127.0.0.1", free_port()))
         thread = threading.Thread(target=control.serve_forever, args=(0.05,), daemon=True)
@@ -123,3 +126,48 @@ def test_a_ca_for_the_host_without_its_port_is_not_trusted(world: LocalWorld, tm
         trusted = world.containerd.cri_pull(ref)
         assert trusted.ok, trusted.text
     world.containerd.forget(world.catalog_digest("lab/web:1.0"))
+
+
+@pytest.mark.parametrize(
+    ("spec", "paths"),
+    [
+        pytest.param({}, ["/mode/pass", "/ratelimit"], id="plain"),
+        pytest.param({"down": True}, ["/mode/down", "/ratelimit"], id="down"),
+        pytest.param(
+            {"rate_limit": {"anonymous": 3, "authenticated": 200, "window": "6h"}},
+            ["/mode/pass", "/ratelimit?anonymous=3&authenticated=200&window=21600"],
+            id="quota",
+        ),
+        pytest.param(
+            {"rate_limit": {"pulls": 0, "window": 60}},
+            ["/mode/pass", "/ratelimit?anonymous=0&authenticated=0&window=60"],
+            id="older-pulls-form",
+        ),
+    ],
+)
+def test_fault_proxy_paths_say_what_the_world_registry_says(spec: dict, paths: list) -> None:
+    assert fault_proxy_paths(spec) == paths
+
+
+def test_a_world_registry_realised_on_the_proxy_refuses_past_its_quota(world: LocalWorld) -> None:
+    crash = world.catalog_digest("lab/crash:1.0")
+    with FaultProxy(world.public.port) as proxy:
+        control = control_server(proxy, ("127.0.0.1", free_port()))
+        thread = threading.Thread(target=control.serve_forever, args=(0.05,), daemon=True)
+        thread.start()
+        try:
+            world.containerd.write_hosts(proxy.host, f"http://{proxy.host}")
+            url = f"http://127.0.0.1:{control.server_port}"
+            apply_to_fault_proxy(url, {"rate_limit": {"anonymous": 0, "window": "6h"}})
+            world.containerd.forget(crash)
+            limited = world.containerd.cri_pull(f"{proxy.host}/lab/crash:1.0")
+            assert "429 Too Many Requests" in limited.text
+            apply_to_fault_proxy(url, {"down": True})
+            down = world.containerd.cri_pull(f"{proxy.host}/lab/crash:1.0")
+            assert down.text.endswith("connect: connection refused")
+            apply_to_fault_proxy(url, {})
+            assert world.containerd.cri_pull(f"{proxy.host}/lab/crash:1.0").ok
+        finally:
+            control.shutdown()
+            control.server_close()
+    world.containerd.forget(crash)
