@@ -89,6 +89,13 @@ def mirror(t: Tenant, spec: dict[str, Any]) -> str:
     return f"{endpoint} mirrors {registry}"
 
 
+def mirrors(t: Tenant, spec: dict[str, Any]) -> str:
+    """`mirrors: {node, mirrors: {registry: [endpoint, ...]}}`: one node's whole mirror table."""
+    target_nodes(t, spec["node"])
+    t.node_mirrors[spec["node"]] = {k: list(v) for k, v in (spec.get("mirrors") or {}).items()}
+    return f"node {spec['node']}: registry mirrors set"
+
+
 def credential_provider(t: Tenant, spec: dict[str, Any]) -> str:
     """`credential_provider: {nodes, name, matchImages}`: the kubelet's CredentialProviderConfig.
 
@@ -119,6 +126,7 @@ REGISTRY_CHANGES: dict[str, Callable[[Tenant, Any], str]] = {
     "trust_ca": trust_ca,
     "registry_host": registry_host,
     "mirror": mirror,
+    "mirrors": mirrors,
     "credential_provider": credential_provider,
 }
 
@@ -174,7 +182,10 @@ def node_status(t: Tenant, node: str) -> dict[str, Any]:
 
 
 def realise_node(t: Tenant, spec: dict[str, Any]) -> None:
-    """A world node's own `trust`, `hosts` and `credential_providers` (the lab's starting state)."""
+    """A world node's own `trust`, `hosts`, `credential_providers` and `mirrors`
+    (`{docker.io: [mirror.corp:5000]}`): the lab's starting state."""
+    if spec.get("mirrors"):
+        t.node_mirrors[spec["name"]] = {k: list(v) for k, v in spec["mirrors"].items()}
     config = node_config(t, spec["name"])
     config["trust"] = list(spec.get("trust") or [])
     config["hosts"] = [dict(h) for h in spec.get("hosts") or []]

@@ -109,8 +109,6 @@ def realise(t: Tenant, world: dict[str, Any]) -> None:
         name = spec["name"]
         t.caches[name] = new_cache()
         realise_node(t, spec)
-        if spec.get("mirrors"):  # {"docker.io": ["mirror.corp:5000"]}, containerd's hosts.toml
-            t.node_mirrors[name] = {k: list(v) for k, v in spec["mirrors"].items()}
         if spec.get("disk_used"):
             t.node_disk_used[name] = parse_quantity(spec["disk_used"])
         for entry in spec.get("cache") or []:
@@ -160,12 +158,6 @@ def _registry_up(t: Tenant, host: str) -> str:
     return f"registry {host} is up"
 
 
-def _mirrors(t: Tenant, spec: dict[str, Any]) -> str:
-    """{node, mirrors: {registry: [mirror, ...]}}: containerd's hosts.toml on one node."""
-    t.node_mirrors[spec["node"]] = {k: list(v) for k, v in (spec.get("mirrors") or {}).items()}
-    return f"node {spec['node']}: registry mirrors set"
-
-
 def _apply(t: Tenant, manifest: str | dict[str, Any]) -> str:
     """The lab acting on its own cluster (an autoscaler, a CI job): create the object, or
     replace the one of that name. Replacement keeps the live metadata, as an update does; it is
@@ -210,11 +202,10 @@ WORLD_CHANGES: dict[str, Callable[[Tenant, Any], str | None]] = {
     "move_tag": _move_tag,
     "registry_down": _registry_down,
     "registry_up": _registry_up,
-    "mirrors": _mirrors,
     "cache": _cache,
     "apply": _apply,
     "delete": _delete,
-    **REGISTRY_CHANGES,  # registry, trust_ca, registry_host, mirror, credential_provider
+    **REGISTRY_CHANGES,  # registry, trust_ca, registry_host, mirror(s), credential_provider
     "kubelet": set_kubelet,
     "apiserver": set_apiserver,
     "rmi": nodeactions.rmi,
