@@ -40,6 +40,9 @@ SPREAD_LABEL = "node(s) didn't match pod topology spread constraints (missing re
 ANTI_AFFINITY = "node(s) didn't match pod anti-affinity rules"
 EXISTING_ANTI_AFFINITY = "node(s) didn't satisfy existing pods anti-affinity rules"
 NO_VICTIMS = "No preemption victims found for incoming pod"
+# internal/queue podMaxInUnschedulablePodsDuration: an unschedulable pod is tried again after
+# 5 minutes even when nothing it waits for has happened.
+UNSCHEDULABLE_FLUSH = 300.0
 NOT_HELPFUL = "Preemption is not helpful for scheduling"
 
 
@@ -199,6 +202,11 @@ def _anti_affinity_terms(pod: dict[str, Any]) -> list[dict[str, Any]]:
 
 def has_anti_affinity(pod: dict[str, Any]) -> bool:
     return bool(_anti_affinity_terms(pod))
+
+
+def node_signature(node: dict[str, Any]) -> str:
+    """What of a node the filters read: a change moves pending pods back to the queue."""
+    return repr((node["metadata"].get("labels"), (node.get("spec") or {}).get("unschedulable")))
 
 
 def _term_matches(term: dict[str, Any], owner: dict[str, Any], candidate: dict[str, Any]) -> bool:

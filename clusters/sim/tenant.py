@@ -36,7 +36,13 @@ from clusters.sim.patching import PatchError, apply_patch, is_apply_patch
 from clusters.sim.patching_apply import ApplyError, decode_apply_configuration
 from clusters.sim.probes import probe
 from clusters.sim.pullsecrets import secret_credentials, validate_docker_secret
-from clusters.sim.scheduler import choose_node, has_anti_affinity, unschedulable_message
+from clusters.sim.scheduler import (
+    UNSCHEDULABLE_FLUSH,
+    choose_node,
+    has_anti_affinity,
+    node_signature,
+    unschedulable_message,
+)
 from clusters.sim.selectors import (
     field_selectors_for,
     fields_match,
@@ -140,11 +146,13 @@ class Tenant:
         self.work_budget: float | None = None  # seconds of timers per run_due (run_due)
         # "namespace/name" of pods with required anti-affinity (derived from the store).
         self.anti_affinity_pods: set[str] = set()
+        # node -> its labels and cordon as last seen, to retry pending pods when they change.
+        self.node_signatures: dict[str, str] = {}
         self.store.subscribe(self._on_change)
 
     def _on_change(self, change: Change) -> None:
         """Wake the workload controllers when something they watch changes; arm Event expiry."""
-        if change.resource == "pods":
+        if change.resource in ("pods", "nodes"):
             self._track_scheduling(change)
         if change.resource == "events" and change.type != "DELETED":
             meta = change.object["metadata"]
@@ -166,30 +174,49 @@ class Tenant:
             self.add_timer(0.0, "reconcile")
 
     def _track_scheduling(self, change: Change) -> None:
-        """Pods with required anti-affinity, and a retry of pending pods when one goes away.
+        """Pods with required anti-affinity, and retries of pending pods on cluster events.
 
-        The scheduler moves unschedulable pods back to its active queue on cluster events
-        (pkg/scheduler/internal/queue, MoveAllToActiveOrBackoffQueue): here, a pod deleted.
+        The scheduler moves unschedulable pods back to its active queue when something that
+        could make them fit happens (pkg/scheduler/internal/queue,
+        MoveAllToActiveOrBackoffQueue): here, a pod deleted, or a node added or changing its
+        labels or cordon.
         """
         meta = change.object["metadata"]
+        if change.resource == "nodes":
+            signature = node_signature(change.object)
+            if change.type != "DELETED" and self.node_signatures.get(meta["name"]) != signature:
+                self.node_signatures[meta["name"]] = signature
+                self._retry_pending(0.0)
+            return
         key = f"{meta['namespace']}/{meta['name']}"
         if change.type == "DELETED":
             self.anti_affinity_pods.discard(key)
-            # activeQ order (PrioritySort: all priorities are 0): the pod queued first goes first.
-            waiting = sorted(
-                self.store.list("pods"),
-                key=lambda p: (p["metadata"]["creationTimestamp"], p["metadata"]["uid"]),
-            )
-            for pod in waiting:
-                if not pod["spec"].get("nodeName") and not pod["metadata"].get("deletionTimestamp"):
-                    pod_meta = pod["metadata"]
-                    retry = [pod_meta["namespace"], pod_meta["name"], pod_meta["uid"]]
-                    if not any(t[2] == "schedule" and t[3] == retry for t in self.timers):
-                        self.add_timer(0.0, "schedule", retry)
+            self._retry_pending(0.0)
         elif has_anti_affinity(change.object):
             self.anti_affinity_pods.add(key)
         else:
             self.anti_affinity_pods.discard(key)
+
+    def _retry_pending(self, delay: float) -> None:
+        """Schedule every pending pod again, the pod queued first first (PrioritySort, as all
+        priorities are 0), unless a try is already due by then."""
+        due = self.clock.now() + delay
+        waiting = sorted(
+            (
+                p
+                for p in self.store.list("pods")
+                if not p["spec"].get("nodeName") and not p["metadata"].get("deletionTimestamp")
+            ),
+            key=lambda p: (p["metadata"]["creationTimestamp"], p["metadata"]["uid"]),
+        )
+        for pod in waiting:
+            self.retry_scheduling(pod, delay, due)
+
+    def retry_scheduling(self, pod: dict[str, Any], delay: float, due: float) -> None:
+        pod_meta = pod["metadata"]
+        retry = [pod_meta["namespace"], pod_meta["name"], pod_meta["uid"]]
+        if not any(t[2] == "schedule" and t[3] == retry and t[0] <= due for t in self.timers):
+            self.add_timer(delay, "schedule", retry)
 
     # --- time ------------------------------------------------------------------------------
     def add_timer(self, delay: float, action: str, argument: Any = None) -> None:
@@ -741,6 +768,9 @@ class Tenant:
             for p in tenant.store.list("pods")
             if has_anti_affinity(p)
         }
+        tenant.node_signatures = {
+            n["metadata"]["name"]: node_signature(n) for n in tenant.store.list("nodes")
+        }
         tenant.recorder = EventRecorder(tenant.store, state.get("events_recorder"))
         for key in (
             "registries",
@@ -835,6 +865,8 @@ def _schedule(t: Tenant, argument: list[str]) -> None:
         }
         status = {**pod["status"], "conditions": [condition]}
         t.store.replace("pods", {**pod, "metadata": dict(pod["metadata"]), "status": status})
+        # flushUnschedulablePodsLeftover: back to the active queue after 5 minutes at most.
+        t.retry_scheduling(pod, UNSCHEDULABLE_FLUSH, t.clock.now() + UNSCHEDULABLE_FLUSH)
         return
     meta = pod["metadata"]
     bound = {

@@ -218,3 +218,44 @@ def test_a_pending_replica_is_scheduled_once_a_pod_goes() -> None:
     waited = tenant.store.get("pods", "lab", pending[0]["metadata"]["name"])
     assert waited["spec"]["nodeName"] == "node-1"
     assert waited["status"]["phase"] == "Running"
+
+
+def _cordon(tenant, node: str, cordoned: bool) -> None:
+    tenant.patch(
+        "nodes",
+        None,
+        node,
+        "application/merge-patch+json",
+        {"spec": {"unschedulable": cordoned or None}},
+    )
+
+
+def test_uncordon_moves_a_pending_pod_back_to_the_queue() -> None:
+    # A node update that could make a pod fit (MoveAllToActiveOrBackoffQueue on NodeUpdate).
+    simulator, clock, tenant = new_tenant()
+    _cordon(tenant, "node-1", True)
+    _cordon(tenant, "node-2", True)
+    tenant.create("pods", "lab", {"metadata": {"name": "p"}, "spec": {"containers": [
+        {"name": "web", "image": "lab/web:1.0"}]}})  # fmt: skip
+    run(simulator, clock, 5)
+    assert not tenant.get("pods", "lab", "p")["spec"].get("nodeName")
+    _cordon(tenant, "node-2", False)
+    run(simulator, clock, 1)
+    assert tenant.get("pods", "lab", "p")["spec"]["nodeName"] == "node-2"
+
+
+def test_an_unschedulable_pod_is_tried_again_every_5_minutes() -> None:
+    # podMaxInUnschedulablePodsDuration: nothing changed, the pod still goes back to the queue.
+    simulator, clock, tenant = new_tenant()
+    spec = {"nodeSelector": {"disk": "ssd"}, "containers": [{"name": "web", "image": "lab/web"}]}
+    tenant.create("pods", "lab", {"metadata": {"name": "p"}, "spec": spec})
+    run(simulator, clock, 299)
+    [failed] = [e for e in tenant.store.list("events") if e["reason"] == "FailedScheduling"]
+    assert failed["count"] == 1
+    run(simulator, clock, 1100)  # tries at 0, 300, 600, 900 and 1200 s
+    [failed] = [e for e in tenant.store.list("events") if e["reason"] == "FailedScheduling"]
+    assert failed["count"] == 5
+    assert failed["message"] == (
+        "0/2 nodes are available: 2 node(s) didn't match Pod's node affinity/selector. "
+        "preemption: 0/2 nodes are available: 2 Preemption is not helpful for scheduling."
+    )
