@@ -31,6 +31,8 @@ from clusters.kube import (
     admin_api_client,
     api_client_from_kubeconfig,
 )
+from clusters.realcluster.imagenames import session_image_names
+from labs.loader import get_lab
 from labs.models import LabSession, SessionEvent
 from labs.normalise import cache_names, image_names, node_facts_from_node
 from labs.pipeline import ingest_change
@@ -99,14 +101,21 @@ def node_object_facts(session: LabSession) -> dict[str, dict[str, Any]]:
         api = api_client_from_kubeconfig(session.kubeconfig)
     with api:
         listing = json.loads(CoreV1Api(api).list_node(_preload_content=False).data)
-    return {node["metadata"]["name"]: node_facts_from_node(node) for node in listing["items"]}
+    nodes = listing["items"]
+    # On a real cluster the session's images live under its own registry path: read them
+    # back as the lab's names, as the watch worker does.
+    lab = get_lab(session.lab_id)
+    names = session_image_names(lab.world, session.namespace) if lab else None
+    if names is not None:
+        nodes = [names.to_world(node) for node in nodes]
+    return {node["metadata"]["name"]: node_facts_from_node(node) for node in nodes}
 
 
 def refresh_world_facts(session_id: int) -> None:
     """Read the session's world status and ingest only what changed."""
     session = (
         LabSession.objects.filter(pk=session_id, state=LabSession.State.READY)
-        .only("namespace", "kubeconfig")
+        .only("namespace", "kubeconfig", "lab_id")
         .first()
     )
     if session is None:
