@@ -14,7 +14,6 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
-from django.conf import settings
 from django.db import close_old_connections, connection
 from kubernetes import watch
 from kubernetes.client import (
@@ -27,10 +26,10 @@ from kubernetes.client import (
 from kubernetes.client.exceptions import ApiException
 from urllib3.exceptions import HTTPError
 
-from clusters.kube import admin_api_client, api_client_from_kubeconfig, session_namespace
+from clusters.kube import api_client_from_kubeconfig, session_namespace
 from clusters.realcluster.imagenames import ImageNames, session_image_names
 from clusters.sim.kinds import GATEKEEPER_TYPES, KYVERNO_TYPES
-from clusters.worldfacts import ingest_node_facts, refresh_world_facts
+from clusters.worldfacts import ingest_node_facts, node_api_client, refresh_world_facts
 from labs.checks import build_facts
 from labs.loader import get_lab
 from labs.models import LabSession, SessionEvent
@@ -134,15 +133,6 @@ def watch_targets(world: dict[str, Any]) -> list[tuple[str, str | None]]:
         for kind in WATCHED_KINDS
         for namespace in (namespaces if kind.namespaced else [None])
     ]
-
-
-def node_api_client(kubeconfig: str) -> ApiClient:
-    """Who reads Nodes: on a real cluster the platform itself (a learner's ServiceAccount has
-    a Role, which cannot grant cluster-scoped Nodes); on the simulator each tenant is its own
-    cluster and its learner reads its own nodes."""
-    if settings.CLUSTER_KUBECONFIG:
-        return admin_api_client()
-    return api_client_from_kubeconfig(kubeconfig)
 
 
 def stored_objects(session_id: int, kind: str) -> dict[str, dict]:

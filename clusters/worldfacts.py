@@ -18,10 +18,11 @@ from __future__ import annotations
 
 import json
 import logging
+from dataclasses import dataclass
 from typing import Any
 
 from django.conf import settings
-from kubernetes.client import CoreV1Api, CustomObjectsApi
+from kubernetes.client import ApiClient, CoreV1Api, CustomObjectsApi
 from kubernetes.client.exceptions import ApiException
 
 from clusters.kube import (
@@ -79,28 +80,48 @@ def ingest_world_status(session_id: int, status: dict[str, Any]) -> None:
         )
 
 
-def labworld_status(name: str) -> dict[str, Any]:
+def node_api_client(kubeconfig: str) -> ApiClient:
+    """Who reads Nodes: on a real cluster the platform itself (a learner's ServiceAccount has
+    a Role, which cannot grant cluster-scoped Nodes); on the simulator each tenant is its own
+    cluster and its learner reads its own nodes."""
+    if settings.CLUSTER_KUBECONFIG:
+        return admin_api_client()
+    return api_client_from_kubeconfig(kubeconfig)
+
+
+@dataclass
+class WorldClients:
+    """The clients a refresh reads with. A caller that refreshes often (the solver) keeps one
+    and reuses its connections; otherwise each refresh makes its own and closes them."""
+
+    admin: ApiClient
+    nodes: ApiClient
+
+    @classmethod
+    def for_session(cls, kubeconfig: str) -> WorldClients:
+        return cls(admin_api_client(), node_api_client(kubeconfig))
+
+    def close(self) -> None:
+        self.admin.close()
+        self.nodes.close()
+
+
+def labworld_status(api: ApiClient, name: str) -> dict[str, Any]:
     """The simulator's LabWorld status for the session's world ({} when it is gone)."""
-    with admin_api_client() as api:
-        try:
-            world = CustomObjectsApi(api).get_cluster_custom_object(
-                LABWORLD_GROUP, LABWORLD_VERSION, LABWORLD_PLURAL, name, _preload_content=False
-            )
-        except ApiException as exc:
-            if exc.status == 404:
-                return {}
-            raise
+    try:
+        world = CustomObjectsApi(api).get_cluster_custom_object(
+            LABWORLD_GROUP, LABWORLD_VERSION, LABWORLD_PLURAL, name, _preload_content=False
+        )
+    except ApiException as exc:
+        if exc.status == 404:
+            return {}
+        raise
     return json.loads(world.data).get("status") or {}
 
 
-def node_object_facts(session: LabSession) -> dict[str, dict[str, Any]]:
+def node_object_facts(api: ApiClient, session: LabSession) -> dict[str, dict[str, Any]]:
     """Each Node's facts from its object (status.images), read as the watch worker reads them."""
-    if settings.CLUSTER_KUBECONFIG:
-        api = admin_api_client()
-    else:
-        api = api_client_from_kubeconfig(session.kubeconfig)
-    with api:
-        listing = json.loads(CoreV1Api(api).list_node(_preload_content=False).data)
+    listing = json.loads(CoreV1Api(api).list_node(_preload_content=False).data)
     nodes = listing["items"]
     # On a real cluster the session's images live under its own registry path: read them
     # back as the lab's names, as the watch worker does.
@@ -111,7 +132,7 @@ def node_object_facts(session: LabSession) -> dict[str, dict[str, Any]]:
     return {node["metadata"]["name"]: node_facts_from_node(node) for node in nodes}
 
 
-def refresh_world_facts(session_id: int) -> None:
+def refresh_world_facts(session_id: int, clients: WorldClients | None = None) -> None:
     """Read the session's world status and ingest only what changed."""
     session = (
         LabSession.objects.filter(pk=session_id, state=LabSession.State.READY)
@@ -120,8 +141,17 @@ def refresh_world_facts(session_id: int) -> None:
     )
     if session is None:
         return
-    status = {} if settings.CLUSTER_KUBECONFIG else labworld_status(session.namespace)
-    ingest_world_status(session_id, status)
-    if not status.get("nodes"):
-        for node, facts in sorted(node_object_facts(session).items()):
-            ingest_node_facts(session_id, node, "node", facts)
+    own = clients is None
+    clients = clients or WorldClients.for_session(session.kubeconfig)
+    try:
+        if settings.CLUSTER_KUBECONFIG:
+            status = {}
+        else:
+            status = labworld_status(clients.admin, session.namespace)
+        ingest_world_status(session_id, status)
+        if not status.get("nodes"):
+            for node, facts in sorted(node_object_facts(clients.nodes, session).items()):
+                ingest_node_facts(session_id, node, "node", facts)
+    finally:
+        if own:
+            clients.close()

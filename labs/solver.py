@@ -32,7 +32,7 @@ from clusters.watcher import (
     watched_kind,
 )
 from clusters.worldchanges import WorldChangeRefused, apply_world_change
-from clusters.worldfacts import node_object_facts, refresh_world_facts
+from clusters.worldfacts import WorldClients, node_object_facts, refresh_world_facts
 from labs.loader import Lab, validating
 from labs.models import LabSession, SessionEvent
 from labs.normalise import event_payload, object_payload, pod_payload
@@ -88,6 +88,9 @@ class LabRun:
             )
             for resource, namespace in watch_targets(lab.world)
         ]
+        # Kept for the run: catching up before every action reads the cluster many times.
+        self.api = api_client_from_kubeconfig(self.session.kubeconfig)
+        self.world_clients = WorldClients.for_session(self.session.kubeconfig)
         self.threads = [threading.Thread(target=w.run, daemon=True) for w in self.watches]
         for thread in self.threads:
             thread.start()
@@ -141,9 +144,9 @@ class LabRun:
     def catch_up(self) -> None:
         """Wait until every object, Event and node fact the cluster holds now is stored."""
         # What the watch worker's debounced refresh would read: read it now, not 0.5 s later.
-        refresh_world_facts(self.session.pk)
+        refresh_world_facts(self.session.pk, self.world_clients)
         expected = self.cluster_keys()
-        nodes = node_object_facts(self.session)
+        nodes = node_object_facts(self.world_clients.nodes, self.session)
         deadline = time.monotonic() + SETTLE_TIMEOUT_SECONDS
         stored = self.session.events.filter(dedupe_key__in=expected)
         while time.monotonic() < deadline and (
@@ -155,36 +158,35 @@ class LabRun:
         """The dedupe keys of the session events that stand for the cluster's state now."""
         lab_namespace = self.session.namespace
         keys: set[str] = set()
-        with api_client_from_kubeconfig(self.session.kubeconfig) as api:
-            for resource, other_namespace in watch_targets(self.lab.world):
-                kind = watched_kind(resource)
-                if kind is NODES:
-                    continue
-                namespace = other_namespace or lab_namespace
-                list_fn, args = kind.list_function(api, namespace)
-                try:
-                    items = json.loads(list_fn(*args, _preload_content=False).data)["items"]
-                except ApiException as exc:
-                    if exc.status not in NOT_THERE:  # a kind this world does not install
-                        raise
-                    continue
-                items = [{"kind": kind.kind, **item} for item in items]
-                if kind is EVENTS:
-                    keys |= {event_payload("ADDED", item)[1] for item in items}
-                    continue
-                if kind is PODS:
-                    keys |= {pod_payload("ADDED", item)[1] for item in items}
-                else:
-                    keys |= {object_payload("ADDED", item, lab_namespace)[1] for item in items}
-                live_uids = {item["metadata"]["uid"] for item in items}
-                stored = stored_objects(self.session.pk, kind.kind).values()
-                in_namespace = {
-                    obj["metadata"].get("uid")
-                    for obj in stored
-                    if obj["metadata"].get("namespace", namespace) == namespace
-                }
-                prefix = "pod" if kind is PODS else "object"
-                keys |= {f"{prefix}:{uid}:deleted" for uid in in_namespace - live_uids}
+        for resource, other_namespace in watch_targets(self.lab.world):
+            kind = watched_kind(resource)
+            if kind is NODES:
+                continue
+            namespace = other_namespace or lab_namespace
+            list_fn, args = kind.list_function(self.api, namespace)
+            try:
+                items = json.loads(list_fn(*args, _preload_content=False).data)["items"]
+            except ApiException as exc:
+                if exc.status not in NOT_THERE:  # a kind this world does not install
+                    raise
+                continue
+            items = [{"kind": kind.kind, **item} for item in items]
+            if kind is EVENTS:
+                keys |= {event_payload("ADDED", item)[1] for item in items}
+                continue
+            if kind is PODS:
+                keys |= {pod_payload("ADDED", item)[1] for item in items}
+            else:
+                keys |= {object_payload("ADDED", item, lab_namespace)[1] for item in items}
+            live_uids = {item["metadata"]["uid"] for item in items}
+            stored = stored_objects(self.session.pk, kind.kind).values()
+            in_namespace = {
+                obj["metadata"].get("uid")
+                for obj in stored
+                if obj["metadata"].get("namespace", namespace) == namespace
+            }
+            prefix = "pod" if kind is PODS else "object"
+            keys |= {f"{prefix}:{uid}:deleted" for uid in in_namespace - live_uids}
         return keys
 
     def passed_steps(self) -> list[str]:
@@ -200,6 +202,8 @@ class LabRun:
         self.stop()
         for thread in self.threads:
             thread.join(timeout=5)
+        self.api.close()
+        self.world_clients.close()
         self.session.delete()
 
 
