@@ -6,6 +6,7 @@ from dataclasses import dataclass
 
 import pytest
 
+from clusters.worldfacts import ingest_world_status
 from labs.checks import build_facts, check_passes
 from labs.models import SessionEvent
 from labs.normalise import (
@@ -230,3 +231,41 @@ def test_pods_and_events_outside_the_lab_namespace_are_named_ns_slash_name():
     assert [e["name"] for e in facts.events["dev/web"]] == ["dev/web"]
     assert facts.events["web"] == []
     assert check_passes('all_events.exists(e, e.name.contains("/"))', facts.activation())
+
+
+WORLD_STATUS = {
+    "nodes": {
+        "node-1": {
+            "cache": [
+                {"ref": "docker.io/lab/web:1.0", "digest": DIGEST_A, "size": 10, "preloaded": False}
+            ],
+            "kubelet": {"imageGCHighThresholdPercent": 85},
+            "kubelet_error": None,
+            "imagefs_used_percent": 79,
+        }
+    },
+    "registries": {"docker.io": {"down": False, "pulls": [{"digest": DIGEST_A, "node": "node-1"}]}},
+    "apiserver": {"enableAdmissionPlugins": ["AlwaysPullImages"]},
+}
+
+
+@pytest.mark.django_db
+def test_the_world_status_becomes_node_facts_and_registry_and_apiserver_objects(ready_session):
+    ingest_world_status(ready_session.pk, WORLD_STATUS)
+    ingest_world_status(ready_session.pk, WORLD_STATUS)  # read twice: stored once
+    stored = SessionEvent.objects.filter(session=ready_session)
+    assert stored.filter(kind__in=["node", "object"]).count() == 3
+    facts = build_facts(stored.values_list("kind", "payload"), {})
+    node = facts.nodes["node-1"]
+    assert "kubelet_error" not in node  # null: no error, so has() is false
+    assert node["images"] == WORLD_STATUS["nodes"]["node-1"]["cache"]
+    assert {"lab/web:1.0", DIGEST_A} <= set(node["cache"])
+    activation = facts.activation()
+    for check in (
+        '!has(nodes["node-1"].kubelet_error)',
+        'nodes["node-1"].kubelet.imageGCHighThresholdPercent == 85',
+        '"lab/web:1.0" in nodes["node-1"].cache',
+        f'objects["Registry/docker.io"].pulls.exists(p, p.digest == "{DIGEST_A}")',
+        '"AlwaysPullImages" in objects["APIServer/cluster"].spec.enableAdmissionPlugins',
+    ):
+        assert check_passes(check, activation), check
