@@ -11,6 +11,7 @@
   const csrfToken = JSON.parse(body.getAttribute("hx-headers"))["X-CSRFToken"];
   const podRows = document.querySelector("[data-testid=pods]");
   const eventList = document.querySelector("[data-testid=events]");
+  const objectList = document.querySelector("[data-testid=objects]");
   const applyError = document.querySelector("[data-testid=apply-error]");
   const applyResult = document.querySelector("[data-testid=apply-result]");
   const GAP_WAIT_MS = 1000;
@@ -68,6 +69,24 @@
       item.textContent = `${ev.type}  ${ev.reason}  ${ev.kind.toLowerCase()}/${ev.name}: ${ev.message}${count}`;
     },
 
+    object(payload) {
+      if (!objectList) return;
+      const uid = (payload.object.metadata || {}).uid || "";
+      let item = objectList.querySelector(`li[data-key="${CSS.escape(payload.key)}"]`);
+      if (payload.watch === "DELETED") {
+        // Only if it still shows the object that was deleted (not one made again since).
+        if (item && item.dataset.uid === uid) item.remove();
+        return;
+      }
+      if (!item) {
+        item = document.createElement("li");
+        item.dataset.key = payload.key;
+        objectList.appendChild(item);
+      }
+      item.dataset.uid = uid;
+      item.textContent = payload.key + objectSummary(payload.object);
+    },
+
     step(payload) {
       const item = document.querySelector(`li[data-step="${CSS.escape(payload.step)}"]`);
       if (item) item.dataset.state = "passed";
@@ -82,6 +101,18 @@
       applyResult.textContent = payload.ok ? payload.message : "";
     },
   };
+
+  // A workload's readiness in a few characters, as `kubectl get` shows it; nothing for others.
+  function objectSummary(obj) {
+    const status = obj.status || {};
+    if (obj.kind === "DaemonSet") {
+      return `  ${status.numberReady || 0}/${status.desiredNumberScheduled || 0} ready`;
+    }
+    if (obj.kind === "Deployment" || obj.kind === "ReplicaSet") {
+      return `  ${status.readyReplicas || 0}/${(obj.spec || {}).replicas || 0} ready`;
+    }
+    return "";
+  }
 
   function apply(message) {
     body.dataset.lastSeq = String(message.seq);

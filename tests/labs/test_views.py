@@ -57,6 +57,7 @@ def test_the_owner_sees_the_session_page_with_its_hooks(client, learner, ready_s
         '<option value="">(default)</option>',
         'data-testid="apply-error"',
         'data-last-seq="0"',
+        'data-testid="objects"',
     ):
         assert hook in html
     assert "unused: true" not in html  # the kubeconfig is never rendered
