@@ -150,7 +150,15 @@ def refresh_world_facts(session_id: int, clients: WorldClients | None = None) ->
             status = labworld_status(clients.admin, session.namespace)
         ingest_world_status(session_id, status)
         if not status.get("nodes"):
-            for node, facts in sorted(node_object_facts(clients.nodes, session).items()):
+            try:
+                nodes = node_object_facts(clients.nodes, session)
+            except ApiException as exc:
+                if exc.status != 403:
+                    raise
+                # Credentials that may not read Nodes: the world file's facts stand.
+                log.warning("session %s: may not read nodes: %s", session_id, exc.reason)
+                nodes = {}
+            for node, facts in sorted(nodes.items()):
                 ingest_node_facts(session_id, node, "node", facts)
     finally:
         if own:

@@ -5,7 +5,10 @@ import json
 from dataclasses import dataclass
 
 import pytest
+from kubernetes.client import ApiClient
+from kubernetes.client.exceptions import ApiException
 
+from clusters import worldfacts
 from clusters.worldfacts import ingest_world_status
 from labs.checks import build_facts, check_passes
 from labs.models import SessionEvent
@@ -269,3 +272,17 @@ def test_the_world_status_becomes_node_facts_and_registry_and_apiserver_objects(
         '"AlwaysPullImages" in objects["APIServer/cluster"].spec.enableAdmissionPlugins',
     ):
         assert check_passes(check, activation), check
+
+
+@pytest.mark.django_db
+def test_a_refresh_without_the_right_to_read_nodes_keeps_the_world_files_facts(
+    ready_session, monkeypatch
+):
+    def forbidden(api, session):
+        raise ApiException(status=403, reason="Forbidden")
+
+    monkeypatch.setattr(worldfacts, "labworld_status", lambda api, name: {})
+    monkeypatch.setattr(worldfacts, "node_object_facts", forbidden)
+    clients = worldfacts.WorldClients(admin=ApiClient(), nodes=ApiClient())
+    worldfacts.refresh_world_facts(ready_session.pk, clients)
+    assert not SessionEvent.objects.filter(session=ready_session).exists()
