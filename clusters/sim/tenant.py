@@ -1,8 +1,9 @@
 """A tenant: one learner's whole virtual cluster (store, nodes, caches, registries, kubelets).
 
 Every public method first runs the timers that are due, so the cluster a request sees is the
-cluster at that moment. Timers are plain lists `[due, seq, action, argument]` so the whole
-tenant saves to JSON-able dicts and back (`to_state` / `from_state`).
+cluster at that moment. Timers are plain lists `[due, seq, action, argument]`, whose action
+names clusters/sim/timers.py turns back into functions, so the whole tenant saves to JSON-able
+dicts and back (`to_state` / `from_state`, clusters/sim/tenant_state.py).
 """
 
 from __future__ import annotations
@@ -15,33 +16,26 @@ import time
 from collections.abc import Callable
 from typing import Any
 
-from clusters.sim import alwayspullimages, errors, kubelet, webhooks
+from clusters.sim import alwayspullimages, errors, kubelet, tenant_state, webhooks
 from clusters.sim.admission import admit
 from clusters.sim.clock import Clock
 from clusters.sim.crd_validation import validate_custom_resource
 from clusters.sim.cronjobs import arm as arm_cronjob
 from clusters.sim.cronjobs import default_cronjob, validate_cronjob
-from clusters.sim.cronjobs import fire as fire_cronjob
 from clusters.sim.decoding import check_types, without_nulls
 from clusters.sim.defaults import default_pod, default_pod_spec
-from clusters.sim.events import EVENT_TTL, EventRecorder, involved_pod
-from clusters.sim.gatekeeper import audit as gatekeeper_audit
+from clusters.sim.events import EVENT_TTL, EventRecorder
 from clusters.sim.ids import make_suffix, make_uid, rfc3339
-from clusters.sim.imagegc import collect
 from clusters.sim.imagemanager import CONTAINER_BACK_OFF, MAX_CONTAINER_BACK_OFF, BackOff
 from clusters.sim.jobs import default_job, prepare_job, validate_job
 from clusters.sim.kinds import BY_PLURAL, ResourceType
 from clusters.sim.nodes import node_images_status
 from clusters.sim.patching import PatchError, apply_patch, is_apply_patch
 from clusters.sim.patching_apply import ApplyError, decode_apply_configuration
-from clusters.sim.probes import probe
 from clusters.sim.pullsecrets import secret_credentials, validate_docker_secret
 from clusters.sim.scheduler import (
-    UNSCHEDULABLE_FLUSH,
-    choose_node,
     has_anti_affinity,
     node_signature,
-    unschedulable_message,
 )
 from clusters.sim.selectors import (
     field_selectors_for,
@@ -60,9 +54,9 @@ from clusters.sim.session_admission import (
     QUOTA_INPUTS,
     QUOTAS,
     admit_pod_create,
-    sync_quota_status,
 )
 from clusters.sim.store import Change, ObjectStore, deep_copy
+from clusters.sim.timers import ACTIONS
 from clusters.sim.tokens import ServiceAccountTokens
 from clusters.sim.validation import (
     validate_ephemeral_update,
@@ -70,9 +64,8 @@ from clusters.sim.validation import (
     validate_pod_create,
     validate_pod_update,
 )
-from clusters.sim.workloads import default_workload, reconcile, validate_workload
+from clusters.sim.workloads import default_workload, validate_workload
 
-COMPACTION_INTERVAL = 300.0  # kube-apiserver --etcd-compaction-interval
 WORKLOADS = ("deployments", "replicasets", "daemonsets", "jobs", "cronjobs")
 SYSTEM_NAMESPACES = ("default", "kube-node-lease", "kube-public", "kube-system")
 
@@ -719,93 +712,15 @@ class Tenant:
                 break
         return name
 
-    # --- state -----------------------------------------------------------------------------
+    # --- state (clusters/sim/tenant_state.py) ----------------------------------------------
     def to_state(self) -> dict[str, Any]:
-        return {
-            "name": self.name,
-            "namespace": self.namespace,
-            "token": self.token,
-            "seed": self.seed,
-            "now": self.clock.value,
-            "store": self.store.to_state(),
-            "events_recorder": self.recorder.to_state(),
-            "registries": self.registries,
-            "caches": self.caches,
-            "kubelet_config": self.kubelet_config,
-            "backoff": self.backoff.to_state(),
-            "crash_backoff": self.crash_backoff.to_state(),
-            "pull_errors": self.pull_errors,
-            "kube_pods": self.kube_pods,
-            "load": self.load,
-            "node_busy_until": self.node_busy_until,
-            "node_disk_used": self.node_disk_used,
-            "node_mirrors": self.node_mirrors,
-            "node_registry": self.node_registry,
-            "node_kubelet": self.node_kubelet,
-            "kubelet_errors": self.kubelet_errors,
-            "apiserver": self.apiserver,
-            "cron_seen": self.cron_seen,
-            "create_failures": self.create_failures,
-            "policy_engines": self.policy_engines,
-            "ip_next": self.ip_next,
-            "timers": self.timers,
-            "timer_seq": self.timer_seq,
-            "counter": self.counter,
-            "timeline": self.timeline,
-            "last_compaction_rv": self.last_compaction_rv,
-            "sa_tokens": self.sa_tokens.to_state(),
-        }
+        return tenant_state.dump(self)
 
     @classmethod
     def from_state(cls, state: dict[str, Any], clock: Clock) -> Tenant:
-        tenant = cls(state["name"], clock, state["token"], state["namespace"])
-        tenant.seed = state["seed"]
-        tenant.clock.value = state["now"]
-        tenant.store = ObjectStore.from_state(state["store"])
-        tenant.store.subscribe(tenant._on_change)
-        tenant.anti_affinity_pods = {
-            f"{p['metadata']['namespace']}/{p['metadata']['name']}"
-            for p in tenant.store.list("pods")
-            if has_anti_affinity(p)
-        }
-        tenant.node_signatures = {
-            n["metadata"]["name"]: node_signature(n) for n in tenant.store.list("nodes")
-        }
-        tenant.recorder = EventRecorder(tenant.store, state.get("events_recorder"))
-        for key in (
-            "registries",
-            "caches",
-            "kubelet_config",
-            "pull_errors",
-            "kube_pods",
-            "load",
-            "node_busy_until",
-            "node_disk_used",
-            "node_mirrors",
-            "node_registry",
-            "cron_seen",
-            "ip_next",
-            "timers",
-            "timer_seq",
-            "counter",
-            "timeline",
-            "last_compaction_rv",
-        ):
-            setattr(tenant, key, state[key])
-        tenant.sa_tokens = ServiceAccountTokens.from_state(state["sa_tokens"])
-        tenant.create_failures = state.get("create_failures", {})
-        tenant.policy_engines = state.get("policy_engines", {})
-        for key in ("node_kubelet", "kubelet_errors", "apiserver"):  # absent in older states
-            if key in state:
-                setattr(tenant, key, state[key])
-        tenant.backoff = BackOff.from_state(state["backoff"])
-        tenant.crash_backoff = BackOff.from_state(state["crash_backoff"])
-        tenant.crash_backoff.initial, tenant.crash_backoff.maximum = (
-            CONTAINER_BACK_OFF,
-            MAX_CONTAINER_BACK_OFF,
+        return tenant_state.load(
+            cls(state["name"], clock, state["token"], state["namespace"]), state
         )
-        heapq.heapify(tenant.timers)
-        return tenant
 
 
 def _fold_string_data(secret: dict[str, Any]) -> None:
@@ -816,122 +731,3 @@ def _fold_string_data(secret: dict[str, Any]) -> None:
         for key, value in string_data.items():
             data[key] = base64.b64encode(str(value).encode()).decode()
     secret.setdefault("type", "Opaque")
-
-
-# --- timer actions ----------------------------------------------------------------------------
-def _expire_event(t: Tenant, argument: list[str]) -> None:
-    """The Event's lease ran out, unless a later write (a higher count) renewed it."""
-    namespace, name, rv = argument
-    event = t.store.get("events", namespace, name)
-    if event is not None and event["metadata"]["resourceVersion"] == rv:
-        t.store.delete("events", namespace, name)
-
-
-def _schedule(t: Tenant, argument: list[str]) -> None:
-    namespace, name, uid = argument
-    pod = t.store.get("pods", namespace, name)
-    if (
-        pod is None
-        or pod["metadata"]["uid"] != uid
-        or pod["spec"].get("nodeName")
-        or pod["metadata"].get("deletionTimestamp")
-    ):
-        return
-    nodes = t.store.list("nodes")
-    spec = pod["spec"]
-    # Other pods matter only for inter-pod rules; listing them for every pod would cost
-    # thousands of pods squared.
-    needs_pods = spec.get("affinity") or spec.get("topologySpreadConstraints")
-    pods = t.store.list("pods") if needs_pods or t.anti_affinity_pods else []
-    chosen = choose_node(pod, nodes, t.load, pods)
-    now = rfc3339(t.clock.now())
-    if chosen is None:
-        message = unschedulable_message(pod, nodes, pods)
-        t.recorder.record(
-            t.clock.now(),
-            involved_pod(pod),
-            "Warning",
-            "FailedScheduling",
-            message,
-            "default-scheduler",
-        )
-        condition = {
-            "type": "PodScheduled",
-            "status": "False",
-            "lastProbeTime": None,
-            "lastTransitionTime": now,
-            "reason": "Unschedulable",
-            "message": message,
-        }
-        status = {**pod["status"], "conditions": [condition]}
-        t.store.replace("pods", {**pod, "metadata": dict(pod["metadata"]), "status": status})
-        # flushUnschedulablePodsLeftover: back to the active queue after 5 minutes at most.
-        t.retry_scheduling(pod, UNSCHEDULABLE_FLUSH, t.clock.now() + UNSCHEDULABLE_FLUSH)
-        return
-    meta = pod["metadata"]
-    bound = {
-        **pod,
-        "metadata": dict(meta),
-        "spec": {**pod["spec"], "nodeName": chosen},
-        "status": {
-            **pod["status"],
-            "conditions": [
-                {
-                    "type": "PodScheduled",
-                    "status": "True",
-                    "lastProbeTime": None,
-                    "lastTransitionTime": now,
-                }
-            ],
-        },
-    }
-    bound = t.store.replace("pods", bound)
-    t.recorder.record(
-        t.clock.now(),
-        involved_pod(bound),
-        "Normal",
-        "Scheduled",
-        f"Successfully assigned {meta['namespace']}/{meta['name']} to {chosen}",
-        "default-scheduler",
-    )
-    kubelet.admit(t, bound)
-
-
-def _finish_delete(t: Tenant, argument: list[str]) -> None:
-    namespace, name, uid = argument
-    pod = t.store.get("pods", namespace, name)
-    kubelet.forget(t, uid)
-    if pod is not None and pod["metadata"]["uid"] == uid:
-        t.store.delete("pods", namespace, name)
-
-
-def _compact(t: Tenant, _: Any) -> None:
-    """Every 5 minutes compact to the version seen 5 minutes earlier, as kube-apiserver does."""
-    t.store.compact(t.last_compaction_rv)
-    t.last_compaction_rv = t.store.rv
-    t.add_timer(COMPACTION_INTERVAL, "compact")
-
-
-def _timeline(t: Tenant, index: int) -> None:
-    from clusters.sim.world import apply_change
-
-    apply_change(t, t.timeline[index])
-
-
-ACTIONS = {
-    "schedule": _schedule,
-    "expire_event": _expire_event,
-    "kubelet_sync": kubelet.sync,
-    "kubelet_pull_done": kubelet.pull_done,
-    "kubelet_start": kubelet.start,
-    "kubelet_exit": kubelet.exited,
-    "kubelet_probe": probe,
-    "finish_delete": _finish_delete,
-    "compact": _compact,
-    "timeline": _timeline,
-    "reconcile": reconcile,
-    "image_gc": collect,
-    "cronjob": fire_cronjob,
-    "quota_sync": sync_quota_status,
-    "gatekeeper_audit": gatekeeper_audit,
-}
