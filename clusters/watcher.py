@@ -29,11 +29,16 @@ from urllib3.exceptions import HTTPError
 from clusters.kube import api_client_from_kubeconfig, session_namespace
 from clusters.realcluster.imagenames import ImageNames, session_image_names
 from clusters.sim.kinds import GATEKEEPER_TYPES, KYVERNO_TYPES
-from clusters.worldfacts import ingest_node_facts, node_api_client, refresh_world_facts
+from clusters.worldfacts import (
+    facts_of_node,
+    ingest_node_facts,
+    node_api_client,
+    refresh_world_facts,
+)
 from labs.checks import build_facts
 from labs.loader import get_lab
 from labs.models import LabSession, SessionEvent
-from labs.normalise import event_payload, node_facts_from_node, object_payload, pod_payload
+from labs.normalise import event_payload, object_payload, pod_payload
 from labs.pipeline import ingest, recheck
 
 log = logging.getLogger(__name__)
@@ -225,7 +230,7 @@ class ResourceWatch:
         elif self.kind is NODES:
             if watch_type != "DELETED":
                 name = obj["metadata"]["name"]
-                ingest_node_facts(self.session_id, name, "node", node_facts_from_node(obj))
+                ingest_node_facts(self.session_id, name, "node", facts_of_node(obj))
             if self.refresher:
                 self.refresher.request()
         else:

@@ -18,6 +18,8 @@ from __future__ import annotations
 
 import json
 import logging
+import shlex
+import subprocess
 from dataclasses import dataclass
 from typing import Any
 
@@ -32,7 +34,8 @@ from clusters.kube import (
     admin_api_client,
     api_client_from_kubeconfig,
 )
-from clusters.realcluster.imagenames import session_image_names
+from clusters.realcluster.imagenames import ImageNames, session_image_names
+from clusters.realcluster.nodecache import cache_facts, parse_crictl_json
 from labs.loader import get_lab
 from labs.models import LabSession, SessionEvent
 from labs.normalise import cache_names, image_names, node_facts_from_node
@@ -119,17 +122,49 @@ def labworld_status(api: ApiClient, name: str) -> dict[str, Any]:
     return json.loads(world.data).get("status") or {}
 
 
+def runtime_lists_images() -> bool:
+    """True when a real cluster's node caches come from the runtime (NODE_IMAGES_COMMAND)."""
+    return bool(settings.CLUSTER_KUBECONFIG and settings.NODE_IMAGES_COMMAND)
+
+
+def facts_of_node(node: dict[str, Any]) -> dict[str, Any]:
+    """A Node object's facts. Its capped status.images does not speak for the cache when the
+    runtime's own list does, or a Node update would hide the images the runtime listed."""
+    facts = node_facts_from_node(node)
+    if runtime_lists_images():
+        del facts["cache"]
+    return facts
+
+
+def session_image_names_for(session: LabSession) -> ImageNames | None:
+    """The session's own image names on a real cluster (None on the simulator)."""
+    lab = get_lab(session.lab_id)
+    return session_image_names(lab.world, session.namespace) if lab else None
+
+
 def node_object_facts(api: ApiClient, session: LabSession) -> dict[str, dict[str, Any]]:
     """Each Node's facts from its object (status.images), read as the watch worker reads them."""
     listing = json.loads(CoreV1Api(api).list_node(_preload_content=False).data)
     nodes = listing["items"]
     # On a real cluster the session's images live under its own registry path: read them
     # back as the lab's names, as the watch worker does.
-    lab = get_lab(session.lab_id)
-    names = session_image_names(lab.world, session.namespace) if lab else None
+    names = session_image_names_for(session)
     if names is not None:
         nodes = [names.to_world(node) for node in nodes]
-    return {node["metadata"]["name"]: node_facts_from_node(node) for node in nodes}
+    return {node["metadata"]["name"]: facts_of_node(node) for node in nodes}
+
+
+def runtime_cache(node: str, names: ImageNames | None) -> list[str] | None:
+    """`nodes[node].cache` from the container runtime's own list (NODE_IMAGES_COMMAND, the
+    clusters.realcluster.nodecache shape), or None when the command fails."""
+    command = [part.format(node=node) for part in shlex.split(settings.NODE_IMAGES_COMMAND)]
+    try:
+        done = subprocess.run(command, capture_output=True, text=True, timeout=10, check=True)
+        listed = cache_facts(parse_crictl_json(done.stdout))
+    except (OSError, subprocess.SubprocessError, ValueError, KeyError) as exc:
+        log.warning("node %s: could not list the runtime's images: %s", node, exc)
+        return None
+    return cache_names(names.to_world(listed) if names is not None else listed)
 
 
 def refresh_world_facts(session_id: int, clients: WorldClients | None = None) -> None:
@@ -143,6 +178,7 @@ def refresh_world_facts(session_id: int, clients: WorldClients | None = None) ->
         return
     own = clients is None
     clients = clients or WorldClients.for_session(session.kubeconfig)
+    nodes: dict[str, dict[str, Any]] = {}
     try:
         if settings.CLUSTER_KUBECONFIG:
             status = {}
@@ -157,9 +193,14 @@ def refresh_world_facts(session_id: int, clients: WorldClients | None = None) ->
                     raise
                 # Credentials that may not read Nodes: the world file's facts stand.
                 log.warning("session %s: may not read nodes: %s", session_id, exc.reason)
-                nodes = {}
             for node, facts in sorted(nodes.items()):
                 ingest_node_facts(session_id, node, "node", facts)
+        if runtime_lists_images():
+            names = session_image_names_for(session)
+            for node in sorted(nodes):
+                cache = runtime_cache(node, names)
+                if cache is not None:
+                    ingest_node_facts(session_id, node, "runtime", {"cache": cache})
     finally:
         if own:
             clients.close()

@@ -141,6 +141,10 @@ LAB_REGISTRY = os.getenv("LAB_REGISTRY", "localhost:5001")
 LAB_PRIVATE_REGISTRY = os.getenv("LAB_PRIVATE_REGISTRY", "")
 LAB_PRIVATE_REGISTRY_USER = os.getenv("LAB_PRIVATE_REGISTRY_USER", "")
 LAB_PRIVATE_REGISTRY_PASSWORD = envsecret("LAB_PRIVATE_REGISTRY_PASSWORD")
+# On a real cluster, a command that prints one node's `crictl images -o json`, with `{node}` for
+# the node's name (on kind: `docker exec {node} crictl images -o json`). Empty: node caches come
+# from node.status.images only, which the kubelet caps at the 50 largest images.
+NODE_IMAGES_COMMAND = os.getenv("NODE_IMAGES_COMMAND", "")
 
 LOGGING = {
     "version": 1,
