@@ -167,13 +167,26 @@ def active(pods: list[dict[str, Any]]) -> list[dict[str, Any]]:
     return [p for p in pods if not p["metadata"].get("deletionTimestamp")]
 
 
+# Status fields without `omitempty` (k8s.io/api apps/v1 types.go): a new object shows them as 0
+# before its controller first syncs it, and the official client's models require them.
+ZERO_STATUS: dict[str, dict[str, int]] = {
+    "ReplicaSet": {"replicas": 0},
+    "DaemonSet": {
+        "currentNumberScheduled": 0,
+        "numberMisscheduled": 0,
+        "desiredNumberScheduled": 0,
+        "numberReady": 0,
+    },
+}
+
+
 def default_template(obj: dict[str, Any]) -> None:
     """The pod template's defaults, shared by every controller kind (SetDefaults_PodSpec)."""
     template = obj["spec"].setdefault("template", {})
     template.setdefault("metadata", {})
     if isinstance(template.get("spec"), dict):
         default_pod_spec(template["spec"])
-    obj.setdefault("status", {})
+    obj.setdefault("status", dict(ZERO_STATUS.get(obj.get("kind", ""), {})))
 
 
 def pod_from_template(owner: dict[str, Any]) -> dict[str, Any]:

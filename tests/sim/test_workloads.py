@@ -151,3 +151,24 @@ def test_defaulting_happens_once_a_later_latest_tag_keeps_if_not_present() -> No
     current = tenant.store.get("deployments", "lab", "web")
     updated = tenant.update("deployments", "lab", "web", _with_image(current, "lab/web:latest"))
     assert updated["spec"]["template"]["spec"]["containers"][0]["imagePullPolicy"] == "IfNotPresent"
+
+
+def test_a_new_replicaset_shows_its_required_status_fields_before_any_sync() -> None:
+    """ReplicaSetStatus.replicas has no omitempty (k8s.io/api apps/v1 types.go), so the API
+    server answers `status: {replicas: 0}` for a ReplicaSet its controller has not synced."""
+    _, _, tenant = new_tenant()
+    body = {
+        "metadata": {"name": "rs"},
+        "spec": {
+            "replicas": 0,
+            "selector": {"matchLabels": {"app": "rs"}},
+            "template": {
+                "metadata": {"labels": {"app": "rs"}},
+                "spec": {"containers": [{"name": "c", "image": "lab/web:1.0"}]},
+            },
+        },
+    }
+    created = tenant.create(
+        "replicasets", "lab", {"apiVersion": "apps/v1", "kind": "ReplicaSet", **body}
+    )
+    assert created["status"] == {"replicas": 0}
