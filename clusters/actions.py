@@ -6,6 +6,7 @@ The kubectl-shaped ones (`delete`, `annotate`, `debug`) take kubectl's argument 
 """
 
 import json
+import re
 import shlex
 from dataclasses import dataclass, field
 from typing import Any
@@ -139,9 +140,17 @@ def apply_manifest(kubeconfig: str, manifest: dict[str, Any]) -> Answer:
     return Answer(True, f"{kind.lower()}/{name} {'unchanged' if same else 'configured'}")
 
 
+POD_ROW = re.compile(r"^(?:([a-z0-9][-a-z0-9]*)/)?([a-z0-9]([-a-z0-9.]*[a-z0-9])?)$")
+
+
 def delete_pod(kubeconfig: str, name: str) -> Answer:
-    """Delete one pod of the lab namespace (the page's Delete button)."""
-    return delete(kubeconfig, f"pod {name}")
+    """Delete one pod (the page's Delete button): `name` in the lab namespace, or `ns/name`
+    for a pod of one of the world's other namespaces, as the page names its rows."""
+    found = POD_ROW.match(name)
+    if found is None:
+        return Answer(False, f'"{name}" is not a pod name')
+    namespace, pod = found.group(1), found.group(2)
+    return delete(kubeconfig, f"pod {pod}" + (f" -n {namespace}" if namespace else ""))
 
 
 @dataclass

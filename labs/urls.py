@@ -12,7 +12,7 @@ urlpatterns = [
     path("sessions/<int:session_id>/apply/", views.apply_manifest, name="apply_manifest"),
     path("sessions/<int:session_id>/pods/", views.create_pod, name="create_pod"),
     path(
-        "sessions/<int:session_id>/pods/<str:pod_name>/delete/",
+        "sessions/<int:session_id>/pods/<path:pod_name>/delete/",
         views.delete_pod,
         name="delete_pod",
     ),

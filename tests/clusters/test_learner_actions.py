@@ -123,3 +123,10 @@ def test_an_ended_session_does_not_touch_the_cluster(ready):
     LabSession.objects.filter(pk=ready.pk).update(state=LabSession.State.ENDED)
     tasks.apply_manifest(ready.pk, "r1", pod("p", image="lab/web:1.0"))
     assert answer(ready, "r1")["message"] == "This lab session is not running."
+
+
+def test_the_delete_button_names_other_namespaces_pods_as_ns_slash_name(simulator, ready):
+    tasks.delete_pod(ready.pk, "r1", "kube-system/coredns")
+    tasks.delete_pod(ready.pk, "r2", "p -n other")
+    assert answer(ready, "r1")["message"] == 'pods "coredns" not found'
+    assert answer(ready, "r2")["message"] == '"p -n other" is not a pod name'
