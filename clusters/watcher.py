@@ -27,13 +27,14 @@ from kubernetes.client.exceptions import ApiException
 from urllib3.exceptions import HTTPError
 
 from clusters.kube import api_client_from_kubeconfig, session_namespace
-from clusters.realcluster.imagenames import ImageNames, session_image_names
+from clusters.realcluster.imagenames import ImageNames
 from clusters.sim.kinds import GATEKEEPER_TYPES, KYVERNO_TYPES
 from clusters.worldfacts import (
     facts_of_node,
     ingest_node_facts,
     node_api_client,
     refresh_world_facts,
+    session_image_names_for,
 )
 from labs.checks import build_facts
 from labs.loader import get_lab
@@ -315,12 +316,6 @@ class ResourceWatch:
         return resource_version
 
 
-def _image_names(session_id: int) -> ImageNames | None:
-    session = LabSession.objects.filter(pk=session_id).first()
-    lab = get_lab(session.lab_id) if session else None
-    return session_image_names(lab.world, session.namespace) if lab and session else None
-
-
 class WatchSupervisor:
     """Starts watches for sessions that became ready and stops those that ended."""
 
@@ -349,7 +344,8 @@ class WatchSupervisor:
     def start_session(self, session_id: int, kubeconfig: str, world: dict[str, Any]) -> None:
         started = []
         refresher = self.refreshers[session_id] = WorldFactsRefresher(session_id)
-        image_names = _image_names(session_id)
+        session = LabSession.objects.filter(pk=session_id).first()
+        image_names = session_image_names_for(session) if session else None
         for resource, namespace in watch_targets(world):
             resource_watch = ResourceWatch(
                 session_id,

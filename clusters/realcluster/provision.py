@@ -2,8 +2,8 @@
 
 `set_up_session` makes the namespace and its objects, pushes the world's images under the
 session's own registry path, and returns the learner's kubeconfig. Every step is idempotent,
-so a retried task is harmless. `clusters/provisioning.py` is meant to call this when
-CLUSTER_KUBECONFIG is set (today it refuses real clusters).
+so a retried task is harmless. `clusters/provisioning.py` calls it when CLUSTER_KUBECONFIG
+is set, and the kind run of tests/contract makes the same call.
 """
 
 from __future__ import annotations

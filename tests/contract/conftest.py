@@ -14,7 +14,6 @@ from __future__ import annotations
 
 import os
 import secrets
-import tempfile
 import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
@@ -26,10 +25,11 @@ from kubernetes import client
 
 from clusters.apiserver.testing import SimulatorHandle, running_simulator
 from clusters.kube import api_client_from_kubeconfig
-from clusters.realcluster.images import build_all, layout_sources, load_catalog, write_layout
+from clusters.realcluster.images import load_catalog
+from clusters.realcluster.provision import set_up_session
 from clusters.realcluster.registry import RemoteRegistry
 from clusters.realcluster.session import apply_session, delete_session, learner_kubeconfig
-from clusters.realcluster.world import WORLD_NODE_LABEL, realise_registry, session_image
+from clusters.realcluster.world import WORLD_NODE_LABEL, session_image
 
 REGISTRY = "localhost:5001"  # kind's local registry (platform/kind/up.sh, step 1)
 IMAGES = ("lab/web:1.0",)
@@ -97,30 +97,22 @@ def _kind_admin() -> client.ApiClient:
     return api_client_from_kubeconfig(Path(path).read_text())
 
 
-def _push_session_images(session: str) -> None:
-    with tempfile.TemporaryDirectory() as tmp:
-        images = build_all()
-        layout = write_layout(images, Path(tmp))
-        registry = contract_registry(session)
-        realise_registry(
-            registry, layout, RemoteRegistry(REGISTRY), layout_sources(images), session
-        )
-
-
 @pytest.fixture
-def cluster(simulator: SimulatorHandle | None) -> Iterator[ContractCluster]:
+def cluster(simulator: SimulatorHandle | None, tmp_path: Path) -> Iterator[ContractCluster]:
     session = f"contract-{secrets.token_hex(3)}"
     if simulator is not None:
         world = simulator.create_world(session, simulated_world(session))
         platform = simulator.api_client(world["token"])
         advance = simulator.advance
+        apply_session(platform, session)
+        kubeconfig = learner_kubeconfig(platform, session)
     else:
+        # What the platform's provisioning task does on a real cluster (realcluster/provision).
         platform = _kind_admin()
         advance = time.sleep
-    apply_session(platform, session)
-    if simulator is None:
-        _push_session_images(session)
-    with api_client_from_kubeconfig(learner_kubeconfig(platform, session)) as learner:
+        world = {"registries": [contract_registry(session)]}
+        kubeconfig = set_up_session(platform, session, world, tmp_path, RemoteRegistry(REGISTRY))
+    with api_client_from_kubeconfig(kubeconfig) as learner:
         yield ContractCluster(platform, learner, session, simulator is not None, advance)
     if simulator is None:
         delete_session(platform, session)
