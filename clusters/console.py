@@ -32,34 +32,29 @@ SUBCOMMANDS = frozenset(
         "label", "logs", "patch", "rollout", "run", "scale", "set", "version", "wait",
     }
 )  # fmt: skip
-# Long flags refused anywhere on the line, with or without `=value`.
+# Long flags refused anywhere on the line, with or without `=value`, and what to say instead.
+NO_FILES = "files are not read here: paste YAML in the “apply YAML” box instead"
+NO_FILE_VALUES = "files are not read here: use --from-literal=key=value"
+NO_TEMPLATE_FILES = "template files are not read here: use -o jsonpath='{...}'"
+NO_WRITES = "the console does not write files"
+OWN_CREDENTIALS = "the console always uses your session's own credentials"
+OWN_CLUSTER = "the console always talks to your session's cluster"
 REFUSED_FLAGS = {
-    "--filename": "files are not read here: paste YAML in the “apply YAML” box instead",
-    "--kustomize": "files are not read here: paste YAML in the “apply YAML” box instead",
-    "--from-file": "files are not read here: use --from-literal=key=value",
-    "--from-env-file": "files are not read here: use --from-literal=key=value",
-    "--template": "template files are not read here: use -o jsonpath='{...}'",
-    "--log-file": "the console does not write files",
-    "--log-dir": "the console does not write files",
-    "--profile-output": "the console does not write files",
-    "--cache-dir": "the console does not write files",
-    "--kubeconfig": "the console always uses your session's own credentials",
-    "--server": "the console always talks to your session's cluster",
-    "--token": "the console always uses your session's own credentials",
-    "--as": "the console always uses your session's own credentials",
-    "--as-group": "the console always uses your session's own credentials",
-    "--as-uid": "the console always uses your session's own credentials",
-    "--username": "the console always uses your session's own credentials",
-    "--password": "the console always uses your session's own credentials",
-    "--user": "the console always uses your session's own credentials",
-    "--context": "the console always uses your session's own credentials",
-    "--cluster": "the console always talks to your session's cluster",
-    "--certificate-authority": "the console always talks to your session's cluster",
-    "--client-certificate": "the console always uses your session's own credentials",
-    "--client-key": "the console always uses your session's own credentials",
-    "--insecure-skip-tls-verify": "the console always talks to your session's cluster",
-    "--tls-server-name": "the console always talks to your session's cluster",
-}
+    **dict.fromkeys(("--filename", "--kustomize"), NO_FILES),
+    **dict.fromkeys(("--from-file", "--from-env-file"), NO_FILE_VALUES),
+    "--template": NO_TEMPLATE_FILES,
+    **dict.fromkeys(("--log-file", "--log-dir", "--profile-output", "--cache-dir"), NO_WRITES),
+    **dict.fromkeys(
+        ("--kubeconfig", "--token", "--as", "--as-group", "--as-uid", "--username",
+         "--password", "--user", "--context", "--client-certificate", "--client-key"),
+        OWN_CREDENTIALS,
+    ),
+    **dict.fromkeys(
+        ("--server", "--cluster", "--certificate-authority", "--insecure-skip-tls-verify",
+         "--tls-server-name"),
+        OWN_CLUSTER,
+    ),
+}  # fmt: skip
 SHORT_REFUSED = {"f": "--filename", "k": "--kustomize", "s": "--server"}
 # pflag reads `-it` as -i -t: these shorthands take no value, so the next letter is a flag too.
 SHORT_BOOLEANS = frozenset("iAtwqhR")
@@ -90,7 +85,7 @@ def _output_refusal(args: list[str]) -> str | None:
         elif arg.startswith("-o") and not arg.startswith("--"):
             value = arg[2:].lstrip("=")
         if value and value.split("=", 1)[0].endswith("-file"):
-            return "template files are not read here: use -o jsonpath='{...}'"
+            return NO_TEMPLATE_FILES
     return None
 
 
