@@ -67,12 +67,11 @@ def pod_events(cluster: ContractCluster, name: str) -> list[tuple[str, str, str]
 
 
 def events_until(cluster: ContractCluster, name: str, reason: str) -> list[tuple[str, str, str]]:
-    return cluster.wait_for(
-        f"a {reason} event for {name}",
-        lambda: (
-            (events := pod_events(cluster, name)) and any(e[1] == reason for e in events) and events
-        ),
-    )
+    def found() -> list[tuple[str, str, str]] | None:
+        events = pod_events(cluster, name)
+        return events if any(e[1] == reason for e in events) else None
+
+    return cluster.wait_for(f"a {reason} event for {name}", found)
 
 
 def waiting_reason(cluster: ContractCluster, name: str) -> str | None:
