@@ -70,10 +70,13 @@ def redis_spec(port: int, var_dir: Path) -> ProcessSpec:
 
 def cluster_spec(python: str, port: int, admin_token: str, cert_dir: Path) -> ProcessSpec:
     """The simulated cluster. It serves HTTPS with a CA it writes to `cert_dir/ca.crt`."""
-    options = f"--host 127.0.0.1 --port {port} --admin-token {admin_token}".split()
+    options = f"--host 127.0.0.1 --port {port}".split()
     return ProcessSpec(
         name="cluster",
         argv=[python, "-m", "clusters.apiserver", *options, "--cert-dir", str(cert_dir)],
+        # In the environment, not argv: a process list shows argv to every user, and a token
+        # that starts with "-" would read as an option.
+        env={"SIM_ADMIN_TOKEN": admin_token},
         # Any HTTP answer (even 401) over TLS that chains to its CA means it is serving.
         ready=http_answers(f"https://127.0.0.1:{port}/version", ca_file=cert_dir / "ca.crt"),
         ready_timeout=30,

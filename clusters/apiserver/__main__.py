@@ -1,6 +1,9 @@
 """Run the simulated cluster.
 
-    python -m clusters.apiserver --host 127.0.0.1 --port 8700 --admin-token TOKEN [--speed 1.0]
+    SIM_ADMIN_TOKEN=TOKEN python -m clusters.apiserver --host 127.0.0.1 --port 8700 [--speed 1.0]
+
+The admin token (the one that manages labworlds) comes from SIM_ADMIN_TOKEN, the variable the
+platform reads too, so it never shows in a process list; --admin-token overrides it.
 
 It serves HTTPS (kubectl sends a bearer token only over TLS) with a certificate signed by a CA
 it keeps in --cert-dir (default var/sim-certs/ca.crt); each LabWorld's status carries that CA
@@ -12,6 +15,7 @@ from __future__ import annotations
 
 import argparse
 import logging
+import os
 from pathlib import Path
 
 import uvicorn
@@ -34,12 +38,20 @@ def main(argv: list[str] | None = None) -> None:
     )
     parser.add_argument("--host", default="127.0.0.1")
     parser.add_argument("--port", type=int, default=8700)
-    parser.add_argument("--admin-token", required=True, help="the token that manages labworlds")
+    parser.add_argument(
+        "--admin-token",
+        default=os.environ.get("SIM_ADMIN_TOKEN", ""),
+        help="the token that manages labworlds (default: $SIM_ADMIN_TOKEN)",
+    )
     parser.add_argument("--speed", type=float, default=1.0, help="simulated seconds per second")
     parser.add_argument("--cert-dir", type=Path, default=Path("var/sim-certs"))
     parser.add_argument("--insecure-http", action="store_true", help="serve plain HTTP")
     parser.add_argument("--log-level", default="warning")
     args = parser.parse_args(argv)
+    if not args.admin_token:
+        parser.error(
+            "set SIM_ADMIN_TOKEN (or pass --admin-token): the token that manages labworlds"
+        )
     logging.basicConfig(level=args.log_level.upper())
     tls = {}
     ca_pem = None

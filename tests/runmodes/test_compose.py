@@ -17,7 +17,7 @@ COMPOSE = yaml.safe_load((ROOT / "docker-compose.yml").read_text())
 SERVICES = COMPOSE["services"]
 APP_PROCESSES = ["cluster", "web", "worker", "beat", "watcher"]
 # Options whose values differ by design between a laptop and containers: mask the values.
-VARYING_OPTIONS = {"--host", "-b", "--port", "-p", "--admin-token", "--schedule", "--cert-dir"}
+VARYING_OPTIONS = {"--host", "-b", "--port", "-p", "--schedule", "--cert-dir"}
 # The one intended difference: in compose the simulator serves plain HTTP (see the file).
 COMPOSE_ONLY_FLAGS = {"--insecure-http"}
 

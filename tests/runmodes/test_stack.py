@@ -73,3 +73,14 @@ def test_the_web_server_starts_on_its_own_after_the_services(tmp_path: Path):
     stack = plan_stack(StackConfig(var_dir=tmp_path, web_port=8000))
     names = [[spec.name for spec in stage] for stage in stack.stages]
     assert names == [["redis", "cluster"], ["web"], ["worker", "watcher", "beat"]]
+
+
+def test_the_cluster_gets_the_platforms_admin_token_in_its_environment_not_its_argv(
+    tmp_path: Path,
+):
+    # secrets.token_urlsafe may start with "-": on argv it once read as an option (CI failed).
+    stack = plan_stack(StackConfig(var_dir=tmp_path, web_port=8000))
+    cluster = next(spec for spec in stack.specs if spec.name == "cluster")
+    token = stack.env["SIM_ADMIN_TOKEN"]
+    assert cluster.env["SIM_ADMIN_TOKEN"] == token
+    assert not any(token in word for word in cluster.argv)
