@@ -262,7 +262,12 @@ def test_another_learner_can_neither_open_nor_follow_my_session(
     log_in(page, *live_stack.create_student())
     start_lab(page)
     session_path = page.url.removeprefix(live_stack.url.rstrip("/"))
-    ws_path = page.evaluate("() => new URL(window.__sockets[0].url).pathname")
+    # The page may show Ready (rendered by the server) before its script opens the feed, and
+    # the console opens a socket of its own: wait for the feed's.
+    ws_path = page.wait_for_function(
+        """() => window.__sockets.map((s) => new URL(s.url).pathname)
+                 .find((path) => !path.endsWith('/console/'))"""
+    ).json_value()
 
     intruder = browser.new_context(base_url=live_stack.url).new_page()
     log_in(intruder, *live_stack.create_student())
