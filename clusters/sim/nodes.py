@@ -96,7 +96,9 @@ def node_object(
         "ephemeral-storage": str(spec.get("disk", "100Gi")),
         "hugepages-2Mi": "0",
         "memory": str(spec.get("memory", "8Gi")),
-        "pods": "110",
+        "pods": str(spec.get("pods", "110")),
+        # device plugins' resources (e.g. `example.com/dongle: 2`), as a node advertises them
+        **{name: str(value) for name, value in (spec.get("extended_resources") or {}).items()},
     }
     stamp = rfc3339(now)
     conditions = [
@@ -199,13 +201,6 @@ def _affinity_matches(pod: dict[str, Any], node: dict[str, Any]) -> bool:
             _expression_matches(e, fields.get(e.get("key"))) for e in term.get("matchFields") or []
         )
         for term in terms
-    )
-
-
-def tolerates_unschedulable(pod: dict[str, Any]) -> bool:
-    return any(
-        t.get("key") == "node.kubernetes.io/unschedulable"
-        for t in (pod.get("spec") or {}).get("tolerations") or []
     )
 
 

@@ -66,3 +66,8 @@ def format_quantity(quantity: Quantity) -> str:
 def milli_value(quantity: Quantity) -> int:
     """Quantity.MilliValue: rounded up to a whole milli-unit."""
     return int(quantity.value.scaleb(3).to_integral_value(rounding=ROUND_CEILING))
+
+
+def unit_value(quantity: Quantity) -> int:
+    """Quantity.Value: rounded up to a whole unit (away from zero for a positive value)."""
+    return int(quantity.value.to_integral_value(rounding=ROUND_CEILING))

@@ -1,9 +1,16 @@
 """The default scheduler's filters, its pick, and its FailedScheduling text.
 
 Upstream, pkg/scheduler/framework/plugins, in the filter order of the default profile (a node
-is rejected by the first plugin that fails, so each node has one reason):
-- nodeunschedulable: a cordoned node, unless the pod tolerates it (unresolvable);
+is rejected by the first plugin that fails; only NodeResourcesFit gives a node several reasons):
+- nodeunschedulable: a cordoned node, unless the pod tolerates
+  `node.kubernetes.io/unschedulable:NoSchedule` (unresolvable);
+- tainttoleration: the first `NoSchedule`/`NoExecute` taint no toleration of the pod matches
+  (taints.py; unresolvable). Since kubernetes PR #134740 (v1.35, cherry-picked to 1.34 as
+  #135023) the reason names no key or value: `node(s) had untolerated taint(s)`.
+  `PreferNoSchedule` taints only score;
 - nodeaffinity: nodeSelector and required node affinity (unresolvable);
+- noderesources/fit.go: `Too many pods` and `Insufficient <resource>` (noderesources.py;
+  resolvable, so preemption is tried);
 - podtopologyspread/filtering.go: for each `DoNotSchedule` constraint, nodes that pass the
   pod's node affinity and carry every constraint's key are the domains; matching pods (same
   namespace, not terminating) are counted per domain, and a node fails when its domain's count
@@ -13,15 +20,17 @@ is rejected by the first plugin that fails, so each node has one reason):
   topology domain holds a matching pod), then the required anti-affinity of pods already
   placed (a node in the domain of a pod whose term matches the incoming pod). Terms look in the
   pod's own namespace unless they list `namespaces`; a term without labelSelector matches none.
-framework/types.go FitError.Error: `0/N nodes are available: <"count reason", sorted>.` then the
-PostFilter (defaultpreemption) part: every pod here has priority 0, so a node that failed a
-resolvable filter has `No preemption victims found for incoming pod`, the others `Preemption is
-not helpful for scheduling`.
+framework/types.go FitError.Error: `0/N nodes are available: <"count reason", sorted>.`, where
+each reason of each node's status counts once, then the PostFilter (defaultpreemption) part,
+one per node: every pod here has priority 0, so a node that failed a resolvable filter has `No
+preemption victims found for incoming pod`, the others `Preemption is not helpful for
+scheduling`.
 
-Scoring is a stand-in: `ScheduleAnyway` constraints prefer the nodes whose domains hold the
-fewest matching pods, then the fewest pods, then the name. Not modelled: required pod
-affinity, preferred (anti-)affinity, taints, resources, matchLabelKeys, namespaceSelector
-and the node inclusion policies (their defaults are what this does).
+Scoring is a stand-in: fewest untolerated `PreferNoSchedule` taints (TaintToleration's score,
+weight 3, outweighs the others), then for `ScheduleAnyway` constraints the nodes whose domains
+hold the fewest matching pods, then the fewest pods, then the name. Not modelled: NodePorts,
+the volume filters, required pod affinity, preferred (anti-)affinity, matchLabelKeys,
+namespaceSelector and the node inclusion policies (their defaults are what this does).
 """
 
 from __future__ import annotations
@@ -29,11 +38,23 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from clusters.sim.nodes import selector_fits, tolerates_unschedulable
+from clusters.sim.noderesources import PlacedRequests, insufficient, node_allocatable, pod_requests
+from clusters.sim.nodes import selector_fits
 from clusters.sim.selectors import label_selector_matches
+from clusters.sim.taints import (
+    intolerable_prefer_no_schedule,
+    node_taints,
+    pod_tolerations,
+    tolerates_unschedulable,
+    untolerated_taint,
+)
 
 HOSTNAME = "kubernetes.io/hostname"
 UNSCHEDULABLE = "node(s) were unschedulable"
+# tainttoleration Filter since kubernetes PR #134740 ("remove taint values from unschedulable
+# messages in pod status"; 1.34 cherry-pick #135023): before it, `node(s) had untolerated taint
+# {KEY: VALUE}`.
+UNTOLERATED_TAINT = "node(s) had untolerated taint(s)"
 NODE_AFFINITY = "node(s) didn't match Pod's node affinity/selector"
 SPREAD = "node(s) didn't match pod topology spread constraints"
 SPREAD_LABEL = "node(s) didn't match pod topology spread constraints (missing required label)"
@@ -48,8 +69,12 @@ NOT_HELPFUL = "Preemption is not helpful for scheduling"
 
 @dataclass(frozen=True)
 class Rejection:
-    reason: str
+    reasons: tuple[str, ...]  # a Status's reasons: one, or one per missing resource
     resolvable: bool  # Unschedulable (preemption might help) or UnschedulableAndUnresolvable
+
+
+def _rejection(reason: str, resolvable: bool) -> Rejection:
+    return Rejection((reason,), resolvable)
 
 
 def _labels(obj: dict[str, Any]) -> dict[str, str]:
@@ -108,13 +133,32 @@ def _matching_in_domains(
 
 
 class Placement:
-    """One scheduling cycle of one pod: PreFilter state, then Filter per node, then a pick."""
+    """One scheduling cycle of one pod: PreFilter state, then Filter per node, then a pick.
+
+    `requested` is the scheduler cache's per-node pods and requests (PlacedRequests.by_node);
+    without it, it is computed from `pods`. The inter-pod filters (spread, anti-affinity) run
+    only when the pod or a placed pod has such rules: they need every pod, which the common
+    case does not list.
+    """
 
     def __init__(
-        self, pod: dict[str, Any], nodes: list[dict[str, Any]], pods: list[dict[str, Any]]
+        self,
+        pod: dict[str, Any],
+        nodes: list[dict[str, Any]],
+        pods: list[dict[str, Any]],
+        requested: dict[str, dict[str, int]] | None = None,
     ) -> None:
         self.pod, self.nodes = pod, nodes
-        self.by_node = placed_pods(pods)
+        self.tolerations = pod_tolerations(pod)
+        self.request = pod_requests(pod)
+        self.requested = PlacedRequests.of(pods).by_node if requested is None else requested
+        spec = pod.get("spec") or {}
+        self.inter_pod = bool(
+            spec.get("affinity")
+            or spec.get("topologySpreadConstraints")
+            or any(_anti_affinity_terms(p) for p in pods)
+        )
+        self.by_node = placed_pods(pods) if self.inter_pod else {}
         self.hard = _hard_constraints(pod)
         self.hard_counts = [self._domain_counts(c, self.hard) for c in self.hard]
 
@@ -132,15 +176,23 @@ class Placement:
     def reject(self, node: dict[str, Any]) -> Rejection | None:
         """RunFilterPlugins: the first plugin that fails the node, or None when it fits."""
         if (node.get("spec") or {}).get("unschedulable") and not tolerates_unschedulable(self.pod):
-            return Rejection(UNSCHEDULABLE, False)
+            return _rejection(UNSCHEDULABLE, False)
+        if untolerated_taint(node_taints(node), self.tolerations) is not None:
+            return _rejection(UNTOLERATED_TAINT, False)
         if not selector_fits(self.pod, node):
-            return Rejection(NODE_AFFINITY, False)
+            return _rejection(NODE_AFFINITY, False)
+        used = self.requested.get(node["metadata"]["name"]) or {}
+        missing = insufficient(self.request, node_allocatable(node), used)
+        if missing:
+            return Rejection(tuple(missing), True)
+        if not self.inter_pod:
+            return None
         return self._spread(node) or self._anti_affinity(node)
 
     def _spread(self, node: dict[str, Any]) -> Rejection | None:
         labels = _labels(node)
         if any(c.get("topologyKey", "") not in labels for c in self.hard):
-            return Rejection(SPREAD_LABEL, False)
+            return _rejection(SPREAD_LABEL, False)
         for constraint, counts in zip(self.hard, self.hard_counts, strict=True):
             smallest = min(counts.values(), default=0)
             if len(counts) < int(constraint.get("minDomains") or 1):
@@ -149,7 +201,7 @@ class Placement:
             own = 1 if selector and label_selector_matches(selector, _labels(self.pod)) else 0
             skew = counts.get(labels[constraint["topologyKey"]], 0) + own - smallest
             if skew > int(constraint.get("maxSkew") or 1):
-                return Rejection(SPREAD, True)
+                return _rejection(SPREAD, True)
         return None
 
     def _pods_in_domain(self, node: dict[str, Any], key: str) -> list[dict[str, Any]]:
@@ -169,7 +221,7 @@ class Placement:
             if any(
                 _term_matches(term, self.pod, other) for other in self._pods_in_domain(node, key)
             ):
-                return Rejection(ANTI_AFFINITY, True)
+                return _rejection(ANTI_AFFINITY, True)
         for other_node in self.nodes:
             for other in self.by_node.get(other_node["metadata"]["name"], []):
                 for term in _anti_affinity_terms(other):
@@ -180,7 +232,7 @@ class Placement:
                         and _labels(node).get(key) == value
                         and _term_matches(term, other, self.pod)
                     ):
-                        return Rejection(EXISTING_ANTI_AFFINITY, True)
+                        return _rejection(EXISTING_ANTI_AFFINITY, True)
         return None
 
     def spread_score(self, node: dict[str, Any]) -> int:
@@ -205,8 +257,13 @@ def has_anti_affinity(pod: dict[str, Any]) -> bool:
 
 
 def node_signature(node: dict[str, Any]) -> str:
-    """What of a node the filters read: a change moves pending pods back to the queue."""
-    return repr((node["metadata"].get("labels"), (node.get("spec") or {}).get("unschedulable")))
+    """What of a node the filters read: a change moves pending pods back to the queue
+    (Node/Add, UpdateNodeLabel, UpdateNodeTaint, UpdateNodeAllocatable)."""
+    spec = node.get("spec") or {}
+    allocatable = (node.get("status") or {}).get("allocatable")
+    return repr(
+        (node["metadata"].get("labels"), spec.get("unschedulable"), spec.get("taints"), allocatable)
+    )
 
 
 def _term_matches(term: dict[str, Any], owner: dict[str, Any], candidate: dict[str, Any]) -> bool:
@@ -225,43 +282,35 @@ def choose_node(
     nodes: list[dict[str, Any]],
     load: dict[str, int],
     pods: list[dict[str, Any]],
+    requested: dict[str, dict[str, int]] | None = None,
 ) -> str | None:
     """The scheduler's pick: a node that passes every filter, by the stand-in score."""
-    spec = pod.get("spec") or {}
-    if not (spec.get("affinity") or spec.get("topologySpreadConstraints")) and not any(
-        _anti_affinity_terms(p) for p in pods
-    ):
-        # The common case, kept cheap for thousands of pods: only cordon and node selectors.
-        fits = [
-            n
-            for n in nodes
-            if selector_fits(pod, n)
-            and (tolerates_unschedulable(pod) or not (n.get("spec") or {}).get("unschedulable"))
-        ]
-        placement = None
-    else:
-        placement = Placement(pod, nodes, pods)
-        fits = [n for n in nodes if placement.reject(n) is None]
+    placement = Placement(pod, nodes, pods, requested)
+    fits = [n for n in nodes if placement.reject(n) is None]
     if not fits:
         return None
 
-    def score(node: dict[str, Any]) -> tuple[int, int, str]:
+    def score(node: dict[str, Any]) -> tuple[int, int, int, str]:
         name = node["metadata"]["name"]
-        spread = placement.spread_score(node) if placement else 0
-        return (spread, load.get(name, 0), name)
+        spread = placement.spread_score(node) if placement.inter_pod else 0
+        return (intolerable_prefer_no_schedule(pod, node), spread, load.get(name, 0), name)
 
     return min(fits, key=score)["metadata"]["name"]
 
 
 def unschedulable_message(
-    pod: dict[str, Any], nodes: list[dict[str, Any]], pods: list[dict[str, Any]]
+    pod: dict[str, Any],
+    nodes: list[dict[str, Any]],
+    pods: list[dict[str, Any]],
+    requested: dict[str, dict[str, int]] | None = None,
 ) -> str:
     """FitError.Error with the preemption PostFilter's message."""
-    placement = Placement(pod, nodes, pods)
+    placement = Placement(pod, nodes, pods, requested)
     rejections = [r for r in (placement.reject(n) for n in nodes) if r is not None]
     total = len(nodes)
     return (
-        f"0/{total} nodes are available: {_histogram(r.reason for r in rejections)}. "
+        f"0/{total} nodes are available: "
+        f"{_histogram(reason for r in rejections for reason in r.reasons)}. "
         f"preemption: 0/{total} nodes are available: "
         f"{_histogram(NO_VICTIMS if r.resolvable else NOT_HELPFUL for r in rejections)}."
     )

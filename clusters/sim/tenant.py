@@ -29,6 +29,7 @@ from clusters.sim.ids import make_suffix, make_uid, rfc3339
 from clusters.sim.imagemanager import CONTAINER_BACK_OFF, MAX_CONTAINER_BACK_OFF, BackOff
 from clusters.sim.jobs import default_job, prepare_job, validate_job
 from clusters.sim.kinds import BY_PLURAL, ResourceType
+from clusters.sim.noderesources import PlacedRequests
 from clusters.sim.nodes import node_images_status
 from clusters.sim.patching import PatchError, apply_patch, is_apply_patch
 from clusters.sim.patching_apply import ApplyError, decode_apply_configuration
@@ -139,8 +140,11 @@ class Tenant:
         self.work_budget: float | None = None  # seconds of timers per run_due (run_due)
         # "namespace/name" of pods with required anti-affinity (derived from the store).
         self.anti_affinity_pods: set[str] = set()
-        # node -> its labels and cordon as last seen, to retry pending pods when they change.
+        # node -> its labels, cordon, taints and allocatable as last seen, to retry pending pods
+        # when they change.
         self.node_signatures: dict[str, str] = {}
+        # The scheduler cache's pods and requests per node (derived from the store).
+        self.placed = PlacedRequests()
         self.store.subscribe(self._on_change)
 
     def _on_change(self, change: Change) -> None:
@@ -171,17 +175,27 @@ class Tenant:
 
         The scheduler moves unschedulable pods back to its active queue when something that
         could make them fit happens (pkg/scheduler/internal/queue,
-        MoveAllToActiveOrBackoffQueue): here, a pod deleted, or a node added or changing its
-        labels or cordon.
+        MoveAllToActiveOrBackoffQueue): here, a pod deleted or finished (the scheduler's
+        informer drops Succeeded and Failed pods), or a node added or changing its labels,
+        cordon, taints or allocatable.
         """
         meta = change.object["metadata"]
         if change.resource == "nodes":
             signature = node_signature(change.object)
-            if change.type != "DELETED" and self.node_signatures.get(meta["name"]) != signature:
+            changed = self.node_signatures.get(meta["name"]) != signature
+            daemonsets = self.store.objects.get("daemonsets")
+            # the DaemonSet controller's addNode, updateNode and deleteNode
+            if (changed or change.type == "DELETED") and daemonsets and not self.reconcile_pending:
+                self.reconcile_pending = True
+                self.add_timer(0.0, "reconcile")
+            if change.type != "DELETED" and changed:
                 self.node_signatures[meta["name"]] = signature
                 self._retry_pending(0.0)
             return
         key = f"{meta['namespace']}/{meta['name']}"
+        left_node = self.placed.observe(change.object, change.type == "DELETED")
+        if left_node and change.type != "DELETED":
+            self._retry_pending(0.0)
         if change.type == "DELETED":
             self.anti_affinity_pods.discard(key)
             self._retry_pending(0.0)
@@ -596,6 +610,10 @@ class Tenant:
         if resource == "pods" and subresource == "ephemeralcontainers":
             kubelet.ephemeral_added(self, stored)
         elif resource == "pods" and subresource != "status":
+            pending = not stored["spec"].get("nodeName")
+            if pending and stored["spec"].get("tolerations") != current["spec"].get("tolerations"):
+                # queue hint isSchedulableAfterPodTolerationChange: the pod itself changed
+                self.retry_scheduling(stored, 0.0, self.clock.now())
             old_images = {c["name"]: c["image"] for c in current["spec"]["containers"]}
             if old_images != {c["name"]: c["image"] for c in stored["spec"]["containers"]}:
                 kubelet.image_changed(self, stored, old_images)

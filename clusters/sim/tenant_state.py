@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING, Any
 
 from clusters.sim.events import EventRecorder
 from clusters.sim.imagemanager import CONTAINER_BACK_OFF, MAX_CONTAINER_BACK_OFF, BackOff
+from clusters.sim.noderesources import PlacedRequests
 from clusters.sim.scheduler import has_anti_affinity, node_signature
 from clusters.sim.store import ObjectStore
 from clusters.sim.tokens import ServiceAccountTokens
@@ -68,6 +69,7 @@ def load(tenant: Tenant, state: dict[str, Any]) -> Tenant:
         for p in tenant.store.list("pods")
         if has_anti_affinity(p)
     }
+    tenant.placed = PlacedRequests.of(tenant.store.list("pods"))
     tenant.node_signatures = {
         n["metadata"]["name"]: node_signature(n) for n in tenant.store.list("nodes")
     }

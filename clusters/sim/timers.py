@@ -50,10 +50,10 @@ def _schedule(t: Tenant, argument: list[str]) -> None:
     # thousands of pods squared.
     needs_pods = spec.get("affinity") or spec.get("topologySpreadConstraints")
     pods = t.store.list("pods") if needs_pods or t.anti_affinity_pods else []
-    chosen = choose_node(pod, nodes, t.load, pods)
+    chosen = choose_node(pod, nodes, t.load, pods, t.placed.by_node)
     now = rfc3339(t.clock.now())
     if chosen is None:
-        message = unschedulable_message(pod, nodes, pods)
+        message = unschedulable_message(pod, nodes, pods, t.placed.by_node)
         t.recorder.record(
             t.clock.now(),
             involved_pod(pod),

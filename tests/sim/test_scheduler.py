@@ -6,6 +6,10 @@ podtopologyspread/filtering.go (Filter: skew = matchNum + selfMatchNum - minMatc
 ErrReasonConstraintsNotMatch, ErrReasonNodeLabelNotMatch; countPodsMatchSelector skips
 terminating pods), framework/types.go FitError.Error (sorted "count reason" histogram),
 defaultpreemption ("No preemption victims found for incoming pod" where preemption might help).
+
+Taints (tainttoleration Filter, staging/src/k8s.io/api/core/v1/toleration.go ToleratesTaint,
+kubernetes PR #134740 for the v1.35 reason text) and resources (noderesources/fit.go
+fitsRequest, component-helpers resource/helpers.go PodRequests) are pinned further down.
 """
 
 from __future__ import annotations
@@ -28,13 +32,26 @@ ANTI = {
 }
 
 
-def node(name: str, labels: dict[str, str] | None = None, cordoned: bool = False) -> dict:
+ALLOCATABLE = {"cpu": "4", "memory": "8Gi", "ephemeral-storage": "100Gi", "pods": "110"}
+
+
+def node(
+    name: str,
+    labels: dict[str, str] | None = None,
+    cordoned: bool = False,
+    taints: list[dict] | None = None,
+    allocatable: dict[str, str] | None = None,
+) -> dict:
+    spec: dict[str, Any] = {"unschedulable": True} if cordoned else {}
+    if taints:
+        spec["taints"] = taints
     return {
         "metadata": {
             "name": name,
             "labels": {"kubernetes.io/hostname": name} if labels is None else labels,
         },
-        "spec": {"unschedulable": True} if cordoned else {},
+        "spec": spec,
+        "status": {"allocatable": {**ALLOCATABLE, **(allocatable or {})}},
     }
 
 

@@ -1,0 +1,185 @@
+"""The NodeResourcesFit filter: a pod's requests against what is left of a node's allocatable.
+
+Upstream:
+- staging/src/k8s.io/component-helpers/resource/helpers.go `PodRequests`
+  (`AggregateContainerRequests`): the containers' requests are summed; an init container needs
+  its own requests plus the sidecars (init containers with `restartPolicy: Always`) started
+  before it, and the pod needs the larger of the two for each resource; sidecars also add to the
+  sum. Pod-level `spec.resources.requests` (cpu, memory, hugepages-*) replace the aggregate, and
+  `spec.overhead` is added.
+- pkg/scheduler/framework/types.go `Resource.Add` / `SetMaxResource`: cpu in millicores
+  (`MilliValue`), memory, ephemeral-storage and scalar resources in units (`Value`, rounded up);
+  any other name is ignored. pkg/scheduler/util `IsScalarResourceName`: extended resources
+  (a domain other than kubernetes.io), `hugepages-*`, `attachable-volumes-*` and prefixed
+  native (`kubernetes.io/...`) names.
+- pkg/scheduler/framework/plugins/noderesources/fit.go `fitsRequest`: `Too many pods` when the
+  node already holds `allocatable.pods` pods, then `Insufficient cpu`, `Insufficient memory`,
+  `Insufficient ephemeral-storage` and `Insufficient <name>` for each requested resource above
+  allocatable minus what the node's pods request. Every reason goes in the node's status
+  (Unschedulable: preemption could help), and FitError counts each one.
+- The scheduler's pod informer leaves out Succeeded and Failed pods (scheduler.go
+  `newPodInformer`), so they request nothing; a terminating pod still does until it is gone.
+
+`PlacedRequests` is the part of the scheduler cache (NodeInfo.Requested, len(NodeInfo.Pods))
+this filter reads, kept from the store's changes so a cycle never lists every pod. Not modelled:
+in-place resize (`UseStatusResources`), DRA extended resources, the plugin's
+`ignoredResources` arguments and its scoring (the stand-in score is the scheduler's).
+"""
+
+from __future__ import annotations
+
+from decimal import Decimal
+from functools import lru_cache
+from typing import Any
+
+from clusters.sim.quantity import Quantity, milli_value, parse_quantity, unit_value
+
+TERMINAL = ("Succeeded", "Failed")
+PODS = "pods"
+TOO_MANY_PODS = "Too many pods"
+POD_LEVEL = ("cpu", "memory")  # resource helpers.go supportedPodLevelResources, plus hugepages-*
+FIRST = ("cpu", "memory", "ephemeral-storage")  # fitsRequest's order before scalar resources
+
+
+def is_scalar_resource(name: str) -> bool:
+    """schedutil.IsScalarResourceName."""
+    if name.startswith(("hugepages-", "attachable-volumes-")):
+        return True
+    if "/" not in name:
+        return False
+    # a prefixed native resource (kubernetes.io/...) or an extended one (any other domain)
+    return not name.startswith("requests.")
+
+
+def _quantities(values: dict[str, Any] | None) -> dict[str, Decimal]:
+    """A ResourceList as numbers; a value the decoder would have refused counts as nothing."""
+    parsed: dict[str, Decimal] = {}
+    for name, text in (values or {}).items():
+        try:
+            parsed[name] = parse_quantity(text).value
+        except ValueError:
+            continue
+    return parsed
+
+
+def _add(total: dict[str, Decimal], more: dict[str, Decimal]) -> None:
+    for name, value in more.items():
+        total[name] = total.get(name, Decimal(0)) + value
+
+
+def _raise_to(total: dict[str, Decimal], other: dict[str, Decimal]) -> None:
+    for name, value in other.items():
+        if name not in total or value > total[name]:
+            total[name] = value
+
+
+def _requests(container: dict[str, Any]) -> dict[str, Decimal]:
+    return _quantities((container.get("resources") or {}).get("requests"))
+
+
+def _scaled(name: str, value: Decimal) -> int | None:
+    """Resource.Add's units: millicores for cpu, whole units otherwise; None when not counted."""
+    if name == "cpu":
+        return milli_value(Quantity(value))
+    if name in ("memory", "ephemeral-storage") or is_scalar_resource(name):
+        return unit_value(Quantity(value))
+    return None
+
+
+def pod_requests(pod: dict[str, Any]) -> dict[str, int]:
+    """resource.PodRequests, in the scheduler's units (computePodResourceRequest)."""
+    spec = pod.get("spec") or {}
+    total: dict[str, Decimal] = {}
+    for container in spec.get("containers") or []:
+        _add(total, _requests(container))
+    sidecars: dict[str, Decimal] = {}
+    init_peak: dict[str, Decimal] = {}
+    for container in spec.get("initContainers") or []:
+        own = _requests(container)
+        if container.get("restartPolicy") == "Always":
+            _add(total, own)
+            _add(sidecars, own)
+            _raise_to(init_peak, sidecars)
+        else:
+            running = dict(own)
+            _add(running, sidecars)
+            _raise_to(init_peak, running)
+    _raise_to(total, init_peak)
+    pod_level = _quantities((spec.get("resources") or {}).get("requests"))
+    total.update(
+        {n: v for n, v in pod_level.items() if n in POD_LEVEL or n.startswith("hugepages-")}
+    )
+    _add(total, _quantities(spec.get("overhead")))
+    scaled = {name: _scaled(name, value) for name, value in total.items()}
+    return {name: value for name, value in scaled.items() if value is not None}
+
+
+@lru_cache(maxsize=4096)
+def _allocatable(items: tuple[tuple[str, str], ...]) -> dict[str, int]:
+    quantities = _quantities(dict(items))
+    scaled = {name: _scaled(name, value) for name, value in quantities.items()}
+    counted = {name: value for name, value in scaled.items() if value is not None}
+    counted[PODS] = unit_value(Quantity(quantities[PODS])) if PODS in quantities else 0
+    return counted
+
+
+def node_allocatable(node: dict[str, Any]) -> dict[str, int]:
+    """NodeInfo.Allocatable from `status.allocatable` (AllowedPodNumber under `pods`)."""
+    allocatable = (node.get("status") or {}).get("allocatable") or {}
+    return _allocatable(tuple((name, str(value)) for name, value in allocatable.items()))
+
+
+def insufficient(
+    request: dict[str, int], allocatable: dict[str, int], used: dict[str, int]
+) -> list[str]:
+    """fitsRequest: the reasons the node cannot take the pod, in the plugin's order."""
+    reasons = []
+    if used.get(PODS, 0) + 1 > allocatable.get(PODS, 0):
+        reasons.append(TOO_MANY_PODS)
+    # Go ranges over the scalar resources in map order; the histogram sorts them anyway.
+    names = [*(n for n in FIRST if n in request), *sorted(n for n in request if n not in FIRST)]
+    for name in names:
+        wanted = request[name]
+        if wanted > 0 and wanted > allocatable.get(name, 0) - used.get(name, 0):
+            reasons.append(f"Insufficient {name}")
+    return reasons
+
+
+class PlacedRequests:
+    """Per node, the pods the scheduler cache holds and the sum of their requests."""
+
+    def __init__(self) -> None:
+        self.by_node: dict[str, dict[str, int]] = {}
+        self._pods: dict[str, tuple[str, dict[str, int]]] = {}  # uid -> (node, requests)
+
+    @classmethod
+    def of(cls, pods: list[dict[str, Any]]) -> PlacedRequests:
+        placed = cls()
+        for pod in pods:
+            placed.observe(pod, deleted=False)
+        return placed
+
+    def observe(self, pod: dict[str, Any], deleted: bool) -> bool:
+        """Follow one change of a pod; True when it left its node (deleted or finished)."""
+        meta = pod["metadata"]
+        uid = meta.get("uid") or f"{meta.get('namespace')}/{meta.get('name')}"
+        node = (pod.get("spec") or {}).get("nodeName")
+        on_node = (
+            not deleted and bool(node) and (pod.get("status") or {}).get("phase") not in TERMINAL
+        )
+        known = self._pods.get(uid)
+        if on_node and known is None:
+            requests = pod_requests(pod)
+            self._pods[uid] = (node, requests)
+            self._shift(node, requests, 1)
+        elif not on_node and known is not None:
+            del self._pods[uid]
+            self._shift(known[0], known[1], -1)
+            return True
+        return False
+
+    def _shift(self, node: str, requests: dict[str, int], sign: int) -> None:
+        sums = self.by_node.setdefault(node, {})
+        sums[PODS] = sums.get(PODS, 0) + sign
+        for name, value in requests.items():
+            sums[name] = sums.get(name, 0) + sign * value
