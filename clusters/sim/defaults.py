@@ -1,8 +1,9 @@
 """Defaults the API server gives a Pod on creation.
 
 Upstream: pkg/apis/core/v1/defaults.go (SetDefaults_Container, SetDefaults_PodSpec,
-SetDefaults_Pod) plus what the admission plugins add on a real cluster: ServiceAccount (the
-service account and its token volume), DefaultTolerationSeconds and Priority.
+SetDefaults_Pod, which also defaults each container's missing requests to its limits) plus what
+the admission plugins add on a real cluster: ServiceAccount (the service account and its token
+volume), DefaultTolerationSeconds and Priority.
 """
 
 from __future__ import annotations
@@ -51,6 +52,25 @@ def _default_tolerations(spec: dict[str, Any]) -> None:
                     "tolerationSeconds": DEFAULT_TOLERATION_SECONDS,
                 }
             )
+
+
+def _requests_from_limits(spec: dict[str, Any]) -> None:
+    """SetDefaults_Pod: "If limits are specified, but requests are not, default requests to
+    limits", per resource, for containers and init containers. Only on a Pod, never on a pod
+    template (so a Deployment's template keeps what it says; its pods get the defaults)."""
+    for key in ("containers", "initContainers"):
+        for container in spec.get(key) or []:
+            if not isinstance(container, dict):
+                continue
+            resources = container.get("resources")
+            limits = resources.get("limits") if isinstance(resources, dict) else None
+            if not isinstance(limits, dict) or not limits:
+                continue
+            requests = resources.get("requests")
+            requests = requests if isinstance(requests, dict) else {}
+            if any(name not in requests for name in limits):
+                # a Go map is encoded with its keys sorted
+                resources["requests"] = dict(sorted({**limits, **requests}.items()))
 
 
 def _service_account_volume(spec: dict[str, Any], volume_suffix: str) -> None:
@@ -116,6 +136,7 @@ def default_pod(pod: dict[str, Any], volume_suffix: str) -> None:
     """Fill a valid, newly created Pod in place with what a real API server adds."""
     spec = pod.setdefault("spec", {})
     default_pod_spec(spec)
+    _requests_from_limits(spec)
     spec.setdefault("enableServiceLinks", True)
     spec.setdefault("preemptionPolicy", "PreemptLowerPriority")
     spec.setdefault("priority", 0)
