@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from clusters.sim.defaults import default_pod, default_pull_policy
+from clusters.sim.defaults import default_pod, default_pod_spec, default_pull_policy
 
 D = "sha256:" + "d" * 64
 
@@ -62,3 +62,33 @@ def test_a_pod_gets_what_a_real_api_server_adds() -> None:
     ]
     assert {t["tolerationSeconds"] for t in spec["tolerations"]} == {300}
     assert pod["status"] == {"phase": "Pending", "qosClass": "BestEffort"}
+
+
+@pytest.mark.parametrize(
+    ("resources", "requests"),
+    [
+        pytest.param({"limits": {"cpu": "1", "memory": "1Gi"}}, {"cpu": "1", "memory": "1Gi"},
+                     id="SetDefaults_Pod: limits only -> requests equal to limits"),
+        pytest.param({"limits": {"cpu": "1", "memory": "1Gi"}, "requests": {"cpu": "250m"}},
+                     {"cpu": "250m", "memory": "1Gi"},
+                     id="SetDefaults_Pod: per resource, a given request is kept"),
+        pytest.param({"requests": {"cpu": "250m"}}, {"cpu": "250m"},
+                     id="SetDefaults_Pod: requests without limits are left alone"),
+        pytest.param({}, None, id="SetDefaults_Pod: no limits, no requests added"),
+    ],
+)  # fmt: skip
+def test_requests_default_to_limits(resources: dict, requests: dict | None) -> None:
+    container = {"name": "c", "image": "nginx:1.27", "resources": resources}
+    init = {"name": "i", "image": "nginx:1.27", "resources": dict(resources)}
+    pod = {"metadata": {"name": "p"}, "spec": {"containers": [container], "initContainers": [init]}}
+    default_pod(pod, "abcde")
+    for defaulted in (pod["spec"]["containers"][0], pod["spec"]["initContainers"][0]):
+        assert defaulted["resources"].get("requests") == requests
+
+
+def test_a_pod_template_keeps_its_limits_only() -> None:
+    # SetDefaults_Pod, not SetDefaults_PodSpec: "only on a v1.Pod and not a v1.PodTemplate".
+    spec = {"containers": [{"name": "c", "image": "nginx:1.27",
+                            "resources": {"limits": {"cpu": "1"}}}]}  # fmt: skip
+    default_pod_spec(spec)
+    assert spec["containers"][0]["resources"] == {"limits": {"cpu": "1"}}
