@@ -29,7 +29,6 @@ in-place resize (`UseStatusResources`), DRA extended resources, the plugin's
 from __future__ import annotations
 
 from decimal import Decimal
-from functools import lru_cache
 from typing import Any
 
 from clusters.sim.quantity import Quantity, milli_value, parse_quantity, unit_value
@@ -114,19 +113,32 @@ def pod_requests(pod: dict[str, Any]) -> dict[str, int]:
     return {name: value for name, value in scaled.items() if value is not None}
 
 
-@lru_cache(maxsize=4096)
-def _allocatable(items: tuple[tuple[str, str], ...]) -> dict[str, int]:
-    quantities = _quantities(dict(items))
+def _parse_allocatable(allocatable: dict[str, Any]) -> dict[str, int]:
+    quantities = _quantities(allocatable)
     scaled = {name: _scaled(name, value) for name, value in quantities.items()}
     counted = {name: value for name, value in scaled.items() if value is not None}
     counted[PODS] = unit_value(Quantity(quantities[PODS])) if PODS in quantities else 0
     return counted
 
 
+# Stored objects are never mutated (store.py), so a node's allocatable map is parsed once: keyed
+# by the map's id, holding the map itself so that id cannot be reused while the entry lives.
+_ALLOCATABLE: dict[int, tuple[dict[str, Any], dict[str, int]]] = {}
+
+
 def node_allocatable(node: dict[str, Any]) -> dict[str, int]:
-    """NodeInfo.Allocatable from `status.allocatable` (AllowedPodNumber under `pods`)."""
+    """NodeInfo.Allocatable from `status.allocatable` (AllowedPodNumber under `pods`).
+
+    The answer is shared: never change it."""
     allocatable = (node.get("status") or {}).get("allocatable") or {}
-    return _allocatable(tuple((name, str(value)) for name, value in allocatable.items()))
+    cached = _ALLOCATABLE.get(id(allocatable))
+    if cached is not None and cached[0] is allocatable:
+        return cached[1]
+    if len(_ALLOCATABLE) > 4096:
+        _ALLOCATABLE.clear()
+    parsed = _parse_allocatable(allocatable)
+    _ALLOCATABLE[id(allocatable)] = (allocatable, parsed)
+    return parsed
 
 
 def insufficient(
@@ -136,6 +148,8 @@ def insufficient(
     reasons = []
     if used.get(PODS, 0) + 1 > allocatable.get(PODS, 0):
         reasons.append(TOO_MANY_PODS)
+    if not request:
+        return reasons
     # Go ranges over the scalar resources in map order; the histogram sorts them anyway.
     names = [*(n for n in FIRST if n in request), *sorted(n for n in request if n not in FIRST)]
     for name in names:

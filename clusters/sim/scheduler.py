@@ -38,12 +38,17 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from clusters.sim.noderesources import PlacedRequests, insufficient, node_allocatable, pod_requests
+from clusters.sim.noderesources import (
+    PODS,
+    PlacedRequests,
+    insufficient,
+    node_allocatable,
+    pod_requests,
+)
 from clusters.sim.nodes import selector_fits
 from clusters.sim.selectors import label_selector_matches
 from clusters.sim.taints import (
     intolerable_prefer_no_schedule,
-    node_taints,
     pod_tolerations,
     tolerates_unschedulable,
     untolerated_taint,
@@ -150,6 +155,7 @@ class Placement:
     ) -> None:
         self.pod, self.nodes = pod, nodes
         self.tolerations = pod_tolerations(pod)
+        self.tolerates_cordon = tolerates_unschedulable(pod)
         self.request = pod_requests(pod)
         self.requested = PlacedRequests.of(pods).by_node if requested is None else requested
         spec = pod.get("spec") or {}
@@ -175,16 +181,20 @@ class Placement:
 
     def reject(self, node: dict[str, Any]) -> Rejection | None:
         """RunFilterPlugins: the first plugin that fails the node, or None when it fits."""
-        if (node.get("spec") or {}).get("unschedulable") and not tolerates_unschedulable(self.pod):
+        spec = node.get("spec") or {}
+        if spec.get("unschedulable") and not self.tolerates_cordon:
             return _rejection(UNSCHEDULABLE, False)
-        if untolerated_taint(node_taints(node), self.tolerations) is not None:
+        taints = spec.get("taints")
+        if taints and untolerated_taint(taints, self.tolerations) is not None:
             return _rejection(UNTOLERATED_TAINT, False)
         if not selector_fits(self.pod, node):
             return _rejection(NODE_AFFINITY, False)
         used = self.requested.get(node["metadata"]["name"]) or {}
-        missing = insufficient(self.request, node_allocatable(node), used)
-        if missing:
-            return Rejection(tuple(missing), True)
+        allocatable = node_allocatable(node)
+        if self.request or used.get(PODS, 0) >= allocatable[PODS]:
+            missing = insufficient(self.request, allocatable, used)
+            if missing:
+                return Rejection(tuple(missing), True)
         if not self.inter_pod:
             return None
         return self._spread(node) or self._anti_affinity(node)
@@ -290,10 +300,13 @@ def choose_node(
     if not fits:
         return None
 
+    tainted = any((n.get("spec") or {}).get("taints") for n in fits)
+
     def score(node: dict[str, Any]) -> tuple[int, int, int, str]:
         name = node["metadata"]["name"]
         spread = placement.spread_score(node) if placement.inter_pod else 0
-        return (intolerable_prefer_no_schedule(pod, node), spread, load.get(name, 0), name)
+        avoid = intolerable_prefer_no_schedule(pod, node) if tainted else 0
+        return (avoid, spread, load.get(name, 0), name)
 
     return min(fits, key=score)["metadata"]["name"]
 

@@ -69,6 +69,9 @@ def tolerates_unschedulable(pod: dict[str, Any]) -> bool:
 def intolerable_prefer_no_schedule(pod: dict[str, Any], node: dict[str, Any]) -> int:
     """tainttoleration Score: the node's `PreferNoSchedule` taints the pod does not tolerate,
     counting only its tolerations with that effect or none (getAllTolerationPreferNoSchedule)."""
+    taints = node_taints(node)
+    if not taints:
+        return 0
     preferred = [
         t
         for t in pod_tolerations(pod)
@@ -76,7 +79,7 @@ def intolerable_prefer_no_schedule(pod: dict[str, Any], node: dict[str, Any]) ->
     ]
     return sum(
         1
-        for taint in node_taints(node)
+        for taint in taints
         if taint.get("effect") == "PreferNoSchedule" and not tolerations_tolerate(preferred, taint)
     )
 
