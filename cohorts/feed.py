@@ -13,7 +13,8 @@ from typing import Any
 from asgiref.sync import async_to_sync
 from channels.layers import get_channel_layer
 
-from cohorts.stuck import Problem, event_problem
+from cohorts.progress import expected_pods
+from cohorts.stuck import Problem, event_problem, evidence_pod
 from labs.models import LabSession, SessionEvent
 
 log = logging.getLogger(__name__)
@@ -32,6 +33,8 @@ def board_message(session: dict[str, Any], event: SessionEvent) -> dict[str, Any
     payload = event.payload
     if event.kind == SessionEvent.Kind.STEP:
         message["step"] = payload["step"]
+        # The board drops that pod's flag: its error was what the step asked for.
+        message["pod"] = _evidence_pod(session["id"], payload.get("evidence_seq"))
     elif event.kind == SessionEvent.Kind.STATUS:
         message["state"] = payload.get("state", "")
         if payload.get("state") == LabSession.State.FAILED:
@@ -39,8 +42,19 @@ def board_message(session: dict[str, Any], event: SessionEvent) -> dict[str, Any
     elif event.kind == SessionEvent.Kind.POD or payload.get("phase") == "done":
         # Pods and answers each replace the one before: None clears the board's flag.
         problem = event_problem(event.kind, payload)
+        if (
+            problem
+            and problem.pod
+            and problem.pod in expected_pods([session["id"]]).get(session["id"], ())
+        ):
+            problem = None
         message["problem"] = problem.as_dict() if problem else None
     return message
+
+
+def _evidence_pod(session_id: int, seq: int | None) -> str | None:
+    evidence = SessionEvent.objects.filter(session_id=session_id, seq=seq).first()
+    return evidence_pod(evidence.kind, evidence.payload) if evidence else None
 
 
 def session_and_groups(session_id: int) -> tuple[dict[str, Any] | None, list[str]]:

@@ -13,7 +13,7 @@ from django.db.models import Max
 from django.utils import timezone
 
 from cohorts.models import Cohort
-from cohorts.stuck import LearnerFacts, Problem, stuck_reasons
+from cohorts.stuck import LearnerFacts, Problem, evidence_pod, stuck_reasons
 from labs.loader import Lab, load_labs
 from labs.models import LabSession, SessionEvent, StepResult
 
@@ -122,6 +122,24 @@ def _latest_payloads(session_ids: list[int], kind: str, **filters) -> dict[int, 
     }
 
 
+def expected_pods(session_ids: list[int]) -> dict[int, frozenset[str]]:
+    """Per session, the pods whose state was the evidence of a passed step (two queries)."""
+    evidence = set(
+        StepResult.objects.filter(session_id__in=session_ids).values_list(
+            "session_id", "evidence_seq"
+        )
+    )
+    events = SessionEvent.objects.filter(
+        session_id__in={session for session, _ in evidence}, seq__in={seq for _, seq in evidence}
+    ).only("session_id", "seq", "kind", "payload")
+    pods: dict[int, set[str]] = {}
+    for event in events:
+        pod = evidence_pod(event.kind, event.payload)
+        if (event.session_id, event.seq) in evidence and pod:
+            pods.setdefault(event.session_id, set()).add(pod)
+    return {session: frozenset(names) for session, names in pods.items()}
+
+
 def build_board(cohort: Cohort, now: datetime | None = None) -> Board:
     now = now or timezone.now()
     memberships = list(cohort.memberships.select_related("learner"))
@@ -149,17 +167,20 @@ def build_board(cohort: Cohort, now: datetime | None = None) -> Board:
     current_ids = [row.current.session.pk for row in rows.values() if row.current]
     pods = _latest_payloads(current_ids, SessionEvent.Kind.POD)
     answers = _latest_payloads(current_ids, SessionEvent.Kind.ACTION, payload__phase="done")
+    expected = expected_pods(current_ids)
     for row in rows.values():
         times = [activity[p.session.pk] for p in row.labs.values() if p.session.pk in activity]
         row.last_activity = max(times, default=None)
         if row.current:
-            row.problems = stuck_reasons(_facts(row.current, now, pods, answers))
+            row.problems = stuck_reasons(_facts(row.current, now, pods, answers, expected))
 
     columns = [Column(lab.id, step.id, step.title) for lab in labs for step in lab.steps]
     return Board(cohort=cohort, labs=labs, columns=columns, rows=list(rows.values()))
 
 
-def _facts(progress: LabProgress, now: datetime, pods: dict, answers: dict) -> LearnerFacts:
+def _facts(
+    progress: LabProgress, now: datetime, pods: dict, answers: dict, expected: dict
+) -> LearnerFacts:
     session = progress.session
     return LearnerFacts(
         state=session.state,
@@ -170,4 +191,5 @@ def _facts(progress: LabProgress, now: datetime, pods: dict, answers: dict) -> L
         now=now,
         latest_pod=pods.get(session.pk),
         latest_answer=answers.get(session.pk),
+        expected_pods=expected.get(session.pk, frozenset()),
     )

@@ -20,6 +20,8 @@ class Problem:
     reason: str
     # What the trainer reads: the API server's or kubelet's own words where there are some.
     message: str
+    # The pod whose container waits, for a pull error: a step may expect that very error.
+    pod: str = ""
 
     @property
     def slot(self) -> str:
@@ -29,7 +31,8 @@ class Problem:
         return {"Rejected": "answer", "LabFailed": "status"}.get(self.reason, "idle")
 
     def as_dict(self) -> dict[str, str]:
-        return {"reason": self.reason, "message": self.message, "slot": self.slot}
+        named = {"pod": self.pod} if self.pod else {}
+        return {"reason": self.reason, "message": self.message, "slot": self.slot, **named}
 
 
 def pod_problem(payload: dict[str, Any]) -> Problem | None:
@@ -37,7 +40,7 @@ def pod_problem(payload: dict[str, Any]) -> Problem | None:
     if payload.get("watch") == "DELETED":
         return None
     pod = payload.get("object") or {}
-    name = (pod.get("metadata") or {}).get("name", "")
+    name = (payload.get("summary") or {}).get("name") or (pod.get("metadata") or {}).get("name", "")
     status = pod.get("status") or {}
     for container in (status.get("initContainerStatuses") or []) + (
         status.get("containerStatuses") or []
@@ -45,7 +48,21 @@ def pod_problem(payload: dict[str, Any]) -> Problem | None:
         waiting = (container.get("state") or {}).get("waiting") or {}
         if waiting.get("reason") in PULL_ERRORS:
             message = waiting.get("message") or waiting["reason"]
-            return Problem(waiting["reason"], f"pod {name}: {message}")
+            return Problem(waiting["reason"], f"pod {name}: {message}", pod=name)
+    return None
+
+
+def evidence_pod(kind: str, payload: dict[str, Any]) -> str | None:
+    """The pod a step's evidence event is about: a pod's own change, or an Event on a pod.
+
+    Labs teach pull errors by making them (ErrImageNeverPull on a node without the image, a
+    wrong secret, a registry outage): once a step has passed on a pod's error, that pod waiting
+    is the lesson, not a learner stuck."""
+    if kind == "pod":
+        return (payload.get("summary") or {}).get("name")
+    event = payload.get("event") or {}
+    if kind == "event" and event.get("kind") == "Pod":
+        return event.get("name")
     return None
 
 
@@ -89,6 +106,8 @@ class LearnerFacts:
     now: datetime
     latest_pod: dict[str, Any] | None = None  # payload of the session's latest pod event
     latest_answer: dict[str, Any] | None = None  # payload of the latest action answer
+    # Pods whose state was the evidence of a passed step (evidence_pod).
+    expected_pods: frozenset[str] = frozenset()
 
 
 def stuck_reasons(facts: LearnerFacts, idle_after: timedelta = IDLE_AFTER) -> list[Problem]:
@@ -100,7 +119,8 @@ def stuck_reasons(facts: LearnerFacts, idle_after: timedelta = IDLE_AFTER) -> li
     problems = []
     if facts.latest_answer and (problem := answer_problem(facts.latest_answer)):
         problems.append(problem)
-    if facts.latest_pod and (problem := pod_problem(facts.latest_pod)):
+    problem = pod_problem(facts.latest_pod) if facts.latest_pod else None
+    if problem and problem.pod not in facts.expected_pods:
         problems.append(problem)
     idle = facts.now - facts.last_progress_at
     if idle >= idle_after:

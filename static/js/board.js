@@ -1,6 +1,6 @@
 // The trainer's live progress board. The page is rendered from the database; the websocket
 // then brings one compact message per session event: {session, learner, lab, seq, kind, at,
-// step?, state?, problem?}. Cells turn green on `step`; a pod or an API answer sets or clears
+// step?, pod?, state?, problem?}. Cells turn green on `step`; a pod or an API answer sets or clears
 // that row's problem of the same kind (the server's rules are cohorts/stuck.py; the "no
 // progress for N minutes" rule needs a clock, so it is re-evaluated here every 30 seconds).
 // After every (re)connect the table is fetched again, so nothing published before the socket
@@ -26,6 +26,7 @@
     const item = document.getElementById("problem-item").content.firstElementChild.cloneNode(true);
     item.dataset.slot = slot;
     item.dataset.reason = problem.reason;
+    if (problem.pod) item.dataset.pod = problem.pod;
     item.querySelector("strong").textContent = problem.reason;
     item.querySelector("span").textContent = problem.message;
     list.appendChild(item);
@@ -91,6 +92,9 @@
       const cell = row.querySelector(`td.cell[data-lab="${CSS.escape(msg.lab)}"][data-step="${CSS.escape(msg.step)}"]`);
       if (cell) cell.dataset.state = "passed";
       row.dataset.lastProgress = msg.at;
+      // The step passed on that pod's error: it was the lesson, not a learner stuck.
+      const flagged = row.querySelector('[data-field=problems] li[data-slot="pod"]');
+      if (msg.pod && flagged && flagged.dataset.pod === msg.pod) flagged.remove();
     }
     if (msg.state) row.dataset.state = msg.state;
     if ("problem" in msg) setProblem(row, SLOT_OF_KIND[msg.kind], msg.problem);

@@ -3,7 +3,8 @@
 A trainer keeps the "Demo workshop" board open (seeded by `manage.py seed_demo`); a fresh learner
 joins with the board's join code in a second browser context and works on lab 1. The board must
 follow along over its websocket with no reload: a passed step turns its cell green, and a pod that
-can never start shows the learner as stuck, in the kubelet's words.
+can never start shows the learner as stuck, in the kubelet's words, unless a step asked for that
+very error.
 """
 
 from __future__ import annotations
@@ -16,6 +17,7 @@ from tests.browser.harness import LiveStack, log_in
 from tests.browser.test_lab1 import (
     REFERENCE_PODS,
     STEP_TIMEOUT_MS,
+    PodCase,
     assert_same_document,
     create_pod_with_form,
     mark_document,
@@ -27,6 +29,8 @@ DEMO_COHORT = "Demo workshop"
 LAB = "three-policies"
 P_IFNP = REFERENCE_PODS[1]  # IfNotPresent on node-1, where the image is cached: passes ifnp-cached
 P_NEVER_2 = REFERENCE_PODS[3]  # Never on node-2, where the image is not cached: never starts
+# The same mistake under a name no step asks for: a learner who misread step 4.
+P_TYPO = PodCase("p-nevr-2", "Never", "node-2", "never-uncached")
 # The kubelet's message for P_NEVER_2: pkg/kubelet/images/image_manager.go EnsureImageExists
 # (ErrImageNeverPull), as clusters/sim/imagemanager.py words it.
 NEVER_PULL_MESSAGE = 'Container image "lab/web:1.0" is not present with pull policy of Never'
@@ -80,10 +84,18 @@ def test_the_board_follows_a_learner_live_and_shows_them_stuck(
     )
     expect(row.locator("[data-field=problems] li")).to_have_count(0)
 
-    create_pod_with_form(student, P_NEVER_2)
+    create_pod_with_form(student, P_TYPO)
     problem = row.locator('[data-field=problems] li[data-slot="pod"]')
     expect(problem).to_have_attribute("data-reason", "ErrImageNeverPull", timeout=STEP_TIMEOUT_MS)
-    expect(problem).to_contain_text(f"pod {P_NEVER_2.name}: {NEVER_PULL_MESSAGE}")
+    expect(problem).to_contain_text(f"pod {P_TYPO.name}: {NEVER_PULL_MESSAGE}")
+    expect(board_cell(row, P_NEVER_2.step)).to_have_attribute("data-state", "open")
+
+    # The error step 4 asks for: its cell turns green and the learner is not stuck.
+    create_pod_with_form(student, P_NEVER_2)
+    expect(board_cell(row, P_NEVER_2.step)).to_have_attribute(
+        "data-state", "passed", timeout=STEP_TIMEOUT_MS
+    )
+    expect(row.locator("[data-field=problems] li")).to_have_count(0)
     expect(board_cell(row, "always-resolves")).to_have_attribute("data-state", "open")
     assert_same_document(board, marker)
 

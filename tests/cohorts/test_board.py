@@ -6,7 +6,7 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from cohorts.models import Cohort, Membership
-from labs.models import SessionEvent
+from labs.models import SessionEvent, StepResult
 from labs.pipeline import record, record_action
 from tests.cohorts.factories import make_session, pass_step, waiting_pod
 
@@ -57,6 +57,22 @@ def test_the_board_says_who_is_stuck_and_why(client, cohort, trainer, member):
     assert "pod p-1: no" in html
     assert "pods &quot;p-1&quot; already exists" in html
     assert '<strong data-testid="stuck-count">1</strong> of 1 learner stuck' in html
+
+
+def test_a_pull_error_that_a_passed_step_asked_for_is_no_problem(client, cohort, trainer, member):
+    # three-policies step 4: p-never-2 on an empty node must end in ErrImageNeverPull
+    session = make_session(member)
+    error = waiting_pod("p-never-2", "ErrImageNeverPull", "not present")
+    evidence = record(session.pk, SessionEvent.Kind.POD, error, "k1")
+    StepResult.objects.create(session=session, step_id="never-uncached", evidence_seq=evidence.seq)
+    record(session.pk, SessionEvent.Kind.POD, {**error, "watch": "MODIFIED"}, "k2")
+    client.force_login(trainer)
+    html = client.get(board_url(cohort)).content.decode()
+    assert "data-slot=" not in html
+
+    record(session.pk, SessionEvent.Kind.POD, waiting_pod("p-2", "ErrImagePull", "no"), "k3")
+    html = client.get(board_url(cohort)).content.decode()
+    assert 'data-slot="pod" data-reason="ErrImagePull"' in html
 
 
 def test_only_the_latest_pod_and_answer_count(client, cohort, trainer, member):

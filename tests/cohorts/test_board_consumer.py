@@ -52,6 +52,7 @@ async def test_the_trainer_sees_steps_and_problems_live(cohort, trainer, member)
         "seq": 1,
         "kind": "step",
         "step": "ifnp-cached",
+        "pod": None,  # its evidence (factories.pass_step) is no pod
     }
     await stuck_pod(session)
     pod = await communicator.receive_json_from(timeout=3)
@@ -60,6 +61,7 @@ async def test_the_trainer_sees_steps_and_problems_live(cohort, trainer, member)
         "reason": "ErrImageNeverPull",
         "message": 'pod p-1: Container image "x" is not present',
         "slot": "pod",
+        "pod": "p-1",
     }
     await database_sync_to_async(record_action)(session.pk, "r1", "done", ok=True, message="ok")
     answer = await communicator.receive_json_from(timeout=3)

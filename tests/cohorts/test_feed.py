@@ -7,7 +7,8 @@ import pytest
 
 from cohorts.feed import board_message, session_and_groups
 from cohorts.models import Cohort, Membership
-from labs.models import SessionEvent
+from labs.models import SessionEvent, StepResult
+from labs.pipeline import record
 from tests.cohorts.factories import make_session, waiting_pod
 
 AT = datetime(2026, 11, 28, 15, 0, tzinfo=UTC)
@@ -25,7 +26,10 @@ class MessageCase:
 
 CASES = [
     MessageCase(
-        "step", "step", {"step": "ifnp-cached", "evidence_seq": 4}, {"step": "ifnp-cached"}
+        "step",
+        "step",
+        {"step": "ifnp-cached", "evidence_seq": 4},
+        {"step": "ifnp-cached", "pod": None},
     ),
     MessageCase(
         "pod in back-off sets the pod problem",
@@ -36,6 +40,7 @@ CASES = [
                 "reason": "ImagePullBackOff",
                 "message": "pod p: Back-off pulling image",
                 "slot": "pod",
+                "pod": "p",
             }
         },
     ),
@@ -69,6 +74,7 @@ CASES = [
 ]
 
 
+@pytest.mark.django_db
 @pytest.mark.parametrize("case", CASES, ids=lambda c: c.id)
 def test_board_message(case: MessageCase):
     event = SessionEvent(seq=5, kind=case.kind, payload=case.payload, created_at=AT)
@@ -93,3 +99,26 @@ def test_a_learner_in_no_cohort_has_no_groups(outsider):
     session = make_session(outsider)
     assert session_and_groups(session.pk)[1] == []
     assert session_and_groups(session.pk + 99) == (None, [])
+
+
+@pytest.mark.django_db
+def test_a_step_names_the_pod_of_its_evidence_and_that_pods_errors_raise_nothing(member):
+    # Labs make pull errors on purpose: the board drops the flag of the pod a step passed on.
+    session = make_session(member)
+    as_dict = {"id": session.pk, "owner_id": member.pk, "lab_id": session.lab_id}
+    error = waiting_pod("p-never-2", "ErrImageNeverPull", "not present")
+    evidence = record(session.pk, SessionEvent.Kind.POD, error, "k1")
+    assert board_message(as_dict, evidence)["problem"]["pod"] == "p-never-2"
+
+    StepResult.objects.create(session=session, step_id="never-uncached", evidence_seq=evidence.seq)
+    step = record(
+        session.pk,
+        SessionEvent.Kind.STEP,
+        {"step": "never-uncached", "evidence_seq": evidence.seq},
+        "step",
+    )
+    assert board_message(as_dict, step)["pod"] == "p-never-2"
+    again = record(session.pk, SessionEvent.Kind.POD, error, "k2")
+    assert board_message(as_dict, again)["problem"] is None
+    other = record(session.pk, SessionEvent.Kind.POD, waiting_pod("p-2", "ErrImagePull", "x"), "k3")
+    assert board_message(as_dict, other)["problem"]["pod"] == "p-2"

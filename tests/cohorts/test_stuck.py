@@ -9,7 +9,14 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from cohorts.stuck import LearnerFacts, Problem, answer_problem, pod_problem, stuck_reasons
+from cohorts.stuck import (
+    LearnerFacts,
+    Problem,
+    answer_problem,
+    evidence_pod,
+    pod_problem,
+    stuck_reasons,
+)
 from tests.cohorts.factories import waiting_pod
 
 NOW = datetime(2026, 11, 28, 15, 0, tzinfo=UTC)
@@ -31,25 +38,25 @@ POD_CASES = [
     PodCase(
         "ErrImagePull",
         waiting_pod("p-1", "ErrImagePull", "failed to pull: not found"),
-        Problem("ErrImagePull", "pod p-1: failed to pull: not found"),
+        Problem("ErrImagePull", "pod p-1: failed to pull: not found", pod="p-1"),
     ),
     # image_manager.go: in back-off → ImagePullBackOff; since v1.32 the message says why
     PodCase(
         "ImagePullBackOff",
         waiting_pod("p-1", "ImagePullBackOff", BACKOFF),
-        Problem("ImagePullBackOff", f"pod p-1: {BACKOFF}"),
+        Problem("ImagePullBackOff", f"pod p-1: {BACKOFF}", pod="p-1"),
     ),
     # image_manager.go: Never and not present → ErrImageNeverPull
     PodCase(
         "ErrImageNeverPull",
         waiting_pod("p-1", "ErrImageNeverPull", NEVER),
-        Problem("ErrImageNeverPull", f"pod p-1: {NEVER}"),
+        Problem("ErrImageNeverPull", f"pod p-1: {NEVER}", pod="p-1"),
     ),
     # image_manager.go applyDefaultImageTag failing → ErrInvalidImageName ("InvalidImageName")
     PodCase(
         "InvalidImageName",
         waiting_pod("p-1", "InvalidImageName", INVALID),
-        Problem("InvalidImageName", f"pod p-1: {INVALID}"),
+        Problem("InvalidImageName", f"pod p-1: {INVALID}", pod="p-1"),
     ),
     # A waiting reason that passes by itself (kubelet kuberuntime: ContainerCreating) is no problem
     PodCase("ContainerCreating", waiting_pod("p-1", "ContainerCreating", ""), None),
@@ -60,7 +67,7 @@ POD_CASES = [
     PodCase(
         "reason-only",
         waiting_pod("p-1", "ErrImagePull", ""),
-        Problem("ErrImagePull", "pod p-1: ErrImagePull"),
+        Problem("ErrImagePull", "pod p-1: ErrImagePull", pod="p-1"),
     ),
 ]
 
@@ -97,6 +104,7 @@ class StuckCase:
     latest_pod: dict | None = None
     latest_answer: dict | None = None
     steps_total: int = field(default=4)
+    expected_pods: frozenset[str] = frozenset()
 
 
 STUCK_CASES = [
@@ -107,6 +115,20 @@ STUCK_CASES = [
         "pull error",
         expected=["ImagePullBackOff"],
         latest_pod=waiting_pod("p", "ImagePullBackOff", BACKOFF),
+    ),
+    # Labs make pull errors on purpose (three-policies: p-never-2 on an empty node): once a
+    # step passed on that pod's error, its waiting is the lesson, not a learner stuck.
+    StuckCase(
+        "a pull error a passed step asked for",
+        expected=[],
+        latest_pod=waiting_pod("p-never-2", "ErrImageNeverPull", NEVER),
+        expected_pods=frozenset({"p-never-2"}),
+    ),
+    StuckCase(
+        "a pull error on another pod than the step's",
+        expected=["ErrImageNeverPull"],
+        latest_pod=waiting_pod("p-never", "ErrImageNeverPull", NEVER),
+        expected_pods=frozenset({"p-never-2"}),
     ),
     StuckCase(
         "rejected",
@@ -145,8 +167,32 @@ def test_stuck_reasons(case: StuckCase):
         now=NOW,
         latest_pod=case.latest_pod,
         latest_answer=case.latest_answer,
+        expected_pods=case.expected_pods,
     )
     assert [p.reason for p in stuck_reasons(facts)] == case.expected
+
+
+@pytest.mark.parametrize(
+    ("kind", "payload", "pod"),
+    [
+        pytest.param("pod", waiting_pod("p-1", "ErrImagePull", "x"), "p-1", id="a pod's change"),
+        pytest.param(
+            "event",
+            {"event": {"kind": "Pod", "name": "p-1", "reason": "ErrImageNeverPull"}},
+            "p-1",
+            id="an Event on a pod",
+        ),
+        pytest.param(
+            "event",
+            {"event": {"kind": "ReplicaSet", "name": "web-1", "reason": "FailedCreate"}},
+            None,
+            id="an Event on something else",
+        ),
+        pytest.param("object", {"key": "Deployment/web"}, None, id="another object"),
+    ],
+)
+def test_the_pod_a_steps_evidence_is_about(kind, payload, pod):
+    assert evidence_pod(kind, payload) == pod
 
 
 def test_the_idle_message_counts_whole_minutes():
