@@ -150,7 +150,7 @@ def _build_lab(path: Path, data: dict[str, Any], body: str) -> Lab:
         area=data["area"],
         level=data["level"],
         minutes=data.get("minutes", 15),
-        summary=data.get("summary", ""),
+        summary=data["summary"],
         world=data["world"],
         steps=tuple(Step(**step) for step in data["steps"]),
         solution=data["solution"],

@@ -6,6 +6,8 @@ from labs.nodeactions import NODE_ACTIONS
 
 _ID = {"type": "string", "pattern": "^[a-z0-9]([-a-z0-9]*[a-z0-9])?$", "maxLength": 63}
 _DURATION = {"type": "string", "pattern": "^[0-9]+(ms|s|m|h)$"}
+# The catalogue card's one line under the title: what the learner does and sees.
+SUMMARY_MAX_LENGTH = 200
 
 # A change to the world while the lab runs (docs/lab-authoring.md, "World actions").
 _WORLD_CHANGE = {"type": "object", "minProperties": 1, "maxProperties": 1}
@@ -86,7 +88,7 @@ _WORLD = {
 LAB_SCHEMA: dict[str, Any] = {
     "$schema": "https://json-schema.org/draft/2020-12/schema",
     "type": "object",
-    "required": ["id", "title", "area", "level", "world", "steps", "solution"],
+    "required": ["id", "title", "area", "level", "summary", "world", "steps", "solution"],
     "additionalProperties": False,
     "properties": {
         "id": _ID,
@@ -94,7 +96,7 @@ LAB_SCHEMA: dict[str, Any] = {
         "area": {"type": "integer", "minimum": 1, "maximum": 20},
         "level": {"enum": ["beginner", "intermediate", "advanced"]},
         "minutes": {"type": "integer", "minimum": 1},
-        "summary": {"type": "string"},
+        "summary": {"type": "string", "minLength": 1, "maxLength": SUMMARY_MAX_LENGTH},
         "world": _WORLD,
         "steps": {"type": "array", "minItems": 1, "items": _STEP},
         "solution": {"type": "array", "minItems": 1, "items": _ACTION},

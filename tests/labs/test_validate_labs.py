@@ -6,8 +6,10 @@ import pytest
 from django.core.management import CommandError, call_command
 
 from labs.loader import CONTENT_DIR, lab_files, load_labs
+from labs.schema import SUMMARY_MAX_LENGTH
 
 LAB_1 = CONTENT_DIR / "01-three-policies.md"
+SUMMARY_1 = next(line for line in LAB_1.read_text().splitlines() if line.startswith("summary:"))
 
 
 def broken_copy(tmp_path: Path, old: str, new: str) -> Path:
@@ -47,6 +49,10 @@ def test_every_area_has_a_valid_quiz(capsys):
                      "level: expert", 1, id="schema-enum"),
         pytest.param("area: 1", "area: 21", "area: 21 is greater than the maximum",
                      "area: 21", 1, id="schema-range"),
+        pytest.param(SUMMARY_1, 'summary: ""', "summary: '' should be non-empty",
+                     'summary: ""', 1, id="empty-summary"),
+        pytest.param(SUMMARY_1, "summary: " + "x" * (SUMMARY_MAX_LENGTH + 1), "is too long",
+                     "summary: xxx", 1, id="long-summary"),
         # An unknown field is reported at the step that holds it (the fourth step).
         pytest.param('    hint: "Pin it', '    hints: "Pin it', "Additional properties",
                      "  - id:", 4, id="unknown-step-field"),
@@ -71,6 +77,14 @@ def test_a_broken_lab_exits_non_zero_with_file_and_line(
     err = capsys.readouterr().err
     assert message in err
     assert err.startswith(f"{path}:{line_of(path, at, occurrence)}: ")
+
+
+def test_a_lab_without_a_summary_is_refused(tmp_path, capsys):
+    path = broken_copy(tmp_path, SUMMARY_1 + "\n", "")
+    with pytest.raises(CommandError, match="1 of 1 lab files have errors"):
+        call_command("validate_labs", str(path))
+    err = capsys.readouterr().err
+    assert err.strip() == f"{path}:2: (top level): 'summary' is a required property"
 
 
 def test_a_file_without_front_matter_is_an_error_at_line_1(tmp_path, capsys):
