@@ -42,8 +42,8 @@ from clusters.apiserver.wire import (
     status_success,
 )
 from clusters.sim import errors
-from clusters.sim.decoding import check_type_meta
-from clusters.sim.kinds import GROUP_VERSIONS, resource_type
+from clusters.sim.decoding import check_type_meta, check_types, without_nulls
+from clusters.sim.kinds import GROUP_VERSIONS, ResourceType, resource_type
 from clusters.sim.rbac import User
 from clusters.sim.simulator import Simulator
 from clusters.sim.tenant import Tenant
@@ -278,7 +278,7 @@ async def _core(
             review = self_subject_access_review(tenant, user, await read_json(request))
             return json_response(review, 201)
         if method == "POST":
-            body, warnings = _decode(await read_json(request), rtype.kind, query)
+            body, warnings = _decode(await read_json(request), rtype, query)
             created = tenant.create(
                 rtype.plural, namespace, body, dry_run, query.get("fieldManager")
             )
@@ -319,7 +319,7 @@ async def _core(
         )
         return json_response(scaled)
     if method == "PUT":
-        body, warnings = _decode(await read_json(request), rtype.kind, query)
+        body, warnings = _decode(await read_json(request), rtype, query)
         updated = tenant.update(
             rtype.plural, namespace, target.name, body, dry_run, target.subresource
         )
@@ -331,7 +331,7 @@ async def _core(
         warnings: list[str] = []
 
         def decode(obj: dict[str, Any]) -> dict[str, Any]:
-            kept, found = _decode(obj, rtype.kind, query, patch=True)
+            kept, found = _decode(obj, rtype, query, patch=True)
             warnings.extend(found)
             return kept
 
@@ -359,11 +359,20 @@ async def _core(
     raise errors.method_not_allowed()
 
 
-def _decode(body: Any, kind: str, query: Any, patch: bool = False) -> tuple[Any, list[str]]:
-    """Server-side field validation (`fieldValidation` Strict, Warn or Ignore)."""
+def _decode(
+    body: Any, rtype: ResourceType, query: Any, patch: bool = False
+) -> tuple[Any, list[str]]:
+    """Server-side field validation (`fieldValidation` Strict, Warn or Ignore).
+
+    A body the decoder refuses (a wrong JSON type, a malformed quantity) is a 400 before any
+    unknown field is looked at: the serializer reports strict-decoding errors only for a body
+    that decoded (apimachinery runtime/serializer/json Decode)."""
     if not isinstance(body, dict):
         return body, []
+    kind = rtype.kind
     check_type_meta(body, kind)
+    if not patch:
+        check_types(without_nulls(body), kind, rtype.api_version)
     try:
         return decode_fields(body, kind, query.get("fieldValidation"), patch)
     except StrictDecodingError as err:

@@ -5,6 +5,15 @@ a 400 before defaulting or validation: `Pod in version "v1" cannot be handled as
 cannot unmarshal string into Go struct field PodSpec.spec.containers of type []v1.Container`
 (apiserver/pkg/endpoints/handlers/create.go, encoding/json's UnmarshalTypeError). The types
 come from the kept v1.35 definitions (`patching_schema`).
+
+A `resource.Quantity` (every ResourceList: container and pod-level requests and limits,
+`overhead`, a LimitRange's limits, a ResourceQuota's `hard`, a Node's capacity) decodes through
+its own UnmarshalJSON (apimachinery/pkg/api/resource/quantity.go), which hands any JSON value,
+quotes stripped, to ParseQuantity. Its error comes back bare and ends the decode at once
+(encoding/json's `literalStore`/`object` return an Unmarshaler's error, where a type mismatch
+is only saved and decoding goes on), so a malformed quantity is what the 400 names even when
+a type error came before it: `Pod in version "v1" cannot be handled as a Pod: quantities must
+match the regular expression '^([+-]?[0-9.]+)([eEinumkKMGTP]*[-+]?[0-9]*)$'`.
 """
 
 from __future__ import annotations
@@ -14,11 +23,28 @@ from typing import Any
 
 from clusters.sim import errors
 from clusters.sim.patching_schema import JSONSchema, definition_name_for, definitions, ref_name
+from clusters.sim.quantity import QuantityError, parse_quantity
 
+QUANTITY = "io.k8s.apimachinery.pkg.api.resource.Quantity"
 LENIENT = {  # types whose JSON form is a string or a number
     "io.k8s.apimachinery.pkg.util.intstr.IntOrString": "intstr.IntOrString",
-    "io.k8s.apimachinery.pkg.api.resource.Quantity": "resource.Quantity",
+    QUANTITY: "resource.Quantity",
 }
+
+
+class _Abort(Exception):
+    """An Unmarshaler's error: encoding/json stops decoding and returns it as it is."""
+
+
+def _quantity_problem(value: Any) -> str | None:
+    """Quantity.UnmarshalJSON: the JSON value as text (a string without its quotes, a number
+    as written; `true`, `[...]` and `{...}` never parse) through ParseQuantity."""
+    text = json.dumps(value) if isinstance(value, bool | list | dict) else str(value)
+    try:
+        parse_quantity(text)
+    except QuantityError as err:
+        return str(err)
+    return None
 
 
 def _json_type(value: Any) -> str:
@@ -81,37 +107,50 @@ def _expected(schema: JSONSchema) -> set[str]:
     }
 
 
-def _check(value: Any, schema: JSONSchema, path: str, parent: str) -> str | None:
-    """The first type mismatch under `value`, as encoding/json words it, or None."""
+def _check(value: Any, schema: JSONSchema, path: str, parent: str, saved: list[str]) -> None:
+    """Walk `value` as encoding/json decodes it: the first type mismatch is saved (as
+    encoding/json words it) and the walk goes on; a malformed quantity raises _Abort."""
     if value is None:
-        return None
+        return
+    name = ref_name(schema)
+    if name == QUANTITY:
+        problem = _quantity_problem(value)
+        if problem:
+            raise _Abort(problem)
+        return
     found = _json_type(value)
     if found not in _expected(schema):
         target = f"Go struct field {parent}.{path} of type {_go_type(schema)}"
-        return f"json: cannot unmarshal {found} into {target}"
-    name = ref_name(schema)
+        if not saved:
+            saved.append(f"json: cannot unmarshal {found} into {target}")
+        return
     if name and name not in LENIENT and found == "object":
         target = definitions().get(name, {})
         for key, item in value.items():
             field = (target.get("properties") or {}).get(key)
             if field is not None:
-                problem = _check(
-                    item, field, f"{path}.{key}" if path else key, _short(name).split(".")[1]
-                )
-                if problem:
-                    return problem
-        return None
+                child = f"{path}.{key}" if path else key
+                _check(item, field, child, _short(name).split(".")[1], saved)
+        return
     if found == "array":
         for item in value:
-            problem = _check(item, schema.get("items") or {}, path, parent)
-            if problem:
-                return problem
+            _check(item, schema.get("items") or {}, path, parent, saved)
     if found == "object" and isinstance(schema.get("additionalProperties"), dict):
         for item in value.values():
-            problem = _check(item, schema["additionalProperties"], path, parent)
-            if problem:
-                return problem
-    return None
+            _check(item, schema["additionalProperties"], path, parent, saved)
+
+
+def decode_problem(obj: Any, kind: str, api_version: str) -> str | None:
+    """What the decoder says of `obj` as a `kind`, or None when it decodes."""
+    name = definition_name_for(kind, api_version)
+    if name is None:
+        return None
+    saved: list[str] = []
+    try:
+        _check(obj, {"$ref": f"#/$defs/{name}"}, "", kind, saved)
+    except _Abort as abort:
+        return str(abort)
+    return saved[0] if saved else None
 
 
 def without_nulls(value: Any) -> Any:
@@ -146,12 +185,10 @@ def check_type_meta(obj: Any, kind: str) -> None:
 
 
 def check_types(obj: dict[str, Any], kind: str, api_version: str) -> None:
-    """Raise 400 BadRequest for the first field whose JSON type the Go struct cannot take."""
+    """Raise 400 BadRequest for what the decoder refuses: a malformed quantity anywhere, else
+    the first field whose JSON type the Go struct cannot take."""
     check_type_meta(obj, kind)
-    name = definition_name_for(kind, api_version)
-    if name is None:
-        return
-    problem = _check(obj, {"$ref": f"#/$defs/{name}"}, "", kind)
+    problem = decode_problem(obj, kind, api_version)
     if problem:
         version = api_version.rpartition("/")[2]
         raise errors.bad_request(

@@ -2,21 +2,41 @@
 
 Upstream: staging/src/k8s.io/apimachinery/pkg/api/resource/quantity.go. A quantity keeps the
 format it was written in (binary `Ki`/`Mi`/... or decimal), a sum keeps the first operand's
-format (Quantity.Add), and String() prints the canonical form: the largest suffix that leaves a
-whole number, with binary quantities below 1024 or not whole printed as decimal
-(CanonicalizeBytes). Exponent forms (`1e3`) are read and printed as decimal SI here.
+format unless that one is zero (Quantity.Add), and String() prints the canonical form: the
+largest suffix that leaves a whole number, with binary quantities below 1024 or not whole
+printed as decimal (CanonicalizeBytes). Exponent forms (`1e3`) are read and printed as decimal
+SI here.
+
+Reading is ParseQuantity's: the scanner `parseQuantityString` (sign, digits, an optional
+fraction, then the suffix letters and an optional signed exponent), the suffixer's
+`interpret` (suffix.go: `n u m "" k M G T P E`, `Ki`..`Ei`, or `e`/`E` and an integer), and
+its three errors, word for word: ErrFormatWrong, ErrSuffix and ErrNumeric. So `-`, `.` and
+`1.G` read (as 0, 0 and 1G), `1KB` does not match, `1kk` has no suffix. Values round up (away
+from zero) to nano units, as ParseQuantity rounds them.
 """
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass
-from decimal import ROUND_CEILING, Decimal
+from decimal import ROUND_CEILING, ROUND_UP, Decimal, localcontext
 
 BINARY = {"Ki": 1, "Mi": 2, "Gi": 3, "Ti": 4, "Pi": 5, "Ei": 6}  # powers of 1024
 DECIMAL = {"n": -9, "u": -6, "m": -3, "": 0, "k": 3, "M": 6, "G": 9, "T": 12, "P": 15, "E": 18}
 _SUFFIX_BY_EXPONENT = {exponent: suffix for suffix, exponent in DECIMAL.items()}
-_QUANTITY = re.compile(r"^([+-]?(?:\d+\.?\d*|\.\d+))(Ki|Mi|Gi|Ti|Pi|Ei|[numkMGTPE]|[eE][+-]?\d+)?$")
+_SUFFIX_LETTERS = "eEinumkKMGTP"
+_DIGITS = "0123456789"
+# quantity.go: the three errors ParseQuantity returns (Quantity.UnmarshalJSON returns them bare).
+FORMAT_WRONG = (
+    "quantities must match the regular expression '^([+-]?[0-9.]+)([eEinumkKMGTP]*[-+]?[0-9]*)$'"
+)
+NUMERIC = "unable to parse numeric part of quantity"
+SUFFIX = "unable to parse quantity's suffix"
+MAX_INT64_FACTORS = 18  # quantity.go maxInt64Factors
+NANO = -9
+
+
+class QuantityError(ValueError):
+    """ParseQuantity's error; str() is the API server's text."""
 
 
 @dataclass(frozen=True)
@@ -25,24 +45,91 @@ class Quantity:
     binary: bool = False
 
     def __add__(self, other: Quantity) -> Quantity:
-        return Quantity(self.value + other.value, self.binary)
+        """Quantity.Add: the sum keeps this format, or takes the other's when this is zero."""
+        return Quantity(self.value + other.value, self.binary if self.value else other.binary)
 
     def __str__(self) -> str:
         return format_quantity(self)
 
 
-def parse_quantity(text: str | int | float) -> Quantity:
-    """Raises ValueError with the API server's words for what it cannot read."""
-    match = _QUANTITY.match(str(text).strip())
-    if not match:
-        raise ValueError("quantities must match the regular expression "
-                         "'^([+-]?[0-9.]+)([eEinumkKMGTP]*[-+]?[0-9]*)$'")  # fmt: skip
-    number, suffix = Decimal(match.group(1)), match.group(2) or ""
+def _scan(text: str) -> tuple[bool, str, str, str, str]:
+    """parseQuantityString: (positive, value, numerator, denominator, suffix)."""
+    positive, pos, end = True, 0, len(text)
+    if text[:1] in ("-", "+"):
+        positive, pos = text[0] != "-", 1
+    while pos < end and text[pos] == "0":  # leading zeros
+        pos += 1
+    if pos >= end:
+        return positive, "0", "0", "", ""
+    start = pos
+    while pos < end and text[pos] in _DIGITS:
+        pos += 1
+    if pos >= end:
+        return positive, text, text[start:], "", ""
+    num = text[start:pos] or "0"
+    denom = ""
+    if text[pos] == ".":
+        pos += 1
+        start = pos
+        while pos < end and text[pos] in _DIGITS:
+            pos += 1
+        denom = text[start:pos]
+        if pos >= end:
+            return positive, text, num, denom, ""
+    value, suffix_start = text[:pos], pos
+    while pos < end and text[pos] in _SUFFIX_LETTERS:
+        pos += 1
+    if pos < end and text[pos] in "+-":
+        pos += 1
+    while pos < end and text[pos] in _DIGITS:
+        pos += 1
+    if pos < end:  # a character that is neither a suffix letter nor an exponent digit
+        raise QuantityError(FORMAT_WRONG)
+    return positive, value, num, denom, text[suffix_start:]
+
+
+def _interpret(suffix: str) -> tuple[int, int] | None:
+    """suffix.go interpret: (base, exponent), or None when the suffix means nothing."""
+    if suffix in DECIMAL:
+        return 10, DECIMAL[suffix]
     if suffix in BINARY:
-        return Quantity(number * 1024 ** BINARY[suffix], binary=True)
-    if suffix[:1] in ("e", "E"):
-        return Quantity(number.scaleb(int(suffix[1:])))
-    return Quantity(number.scaleb(DECIMAL[suffix]))
+        return 2, 10 * BINARY[suffix]
+    if len(suffix) > 1 and suffix[0] in "eE":
+        exponent = suffix[1:]
+        digits = exponent[1:] if exponent[:1] in "+-" else exponent
+        if digits and all(c in _DIGITS for c in digits):  # strconv.ParseInt(s, 10, 64)
+            return 10, int(exponent)
+    return None
+
+
+def parse_quantity(text: str | int | float) -> Quantity:
+    """ParseQuantity; raises QuantityError (a ValueError) with the API server's words."""
+    text = str(text).strip()  # UnmarshalJSON trims spaces before parsing
+    if not text:
+        raise QuantityError(FORMAT_WRONG)
+    if text == "0":
+        return Quantity(Decimal(0))
+    positive, value, num, denom, suffix = _scan(text)
+    interpreted = _interpret(suffix)
+    if interpreted is None:
+        raise QuantityError(SUFFIX)
+    base, exponent = interpreted
+    binary = base == 2
+    fast = (  # the int64 fast path never fails; the inf.Dec path needs a digit in `value`
+        (exponent >= 0 and not denom and 15 - len(num) - int(exponent * 3 / 10) - 1 >= 0)
+        if binary
+        else MAX_INT64_FACTORS - len(num) - len(denom) >= 0 and exponent - len(denom) >= NANO
+    )
+    if not fast and not any(c in _DIGITS for c in value):
+        raise QuantityError(NUMERIC)
+    with localcontext(prec=400):  # exact: inf.Dec and big.Int do not round
+        number = Decimal(f"{num}.{denom or 0}")
+        number = number * 2**exponent if binary else number.scaleb(exponent)
+        if number.as_tuple().exponent < NANO:
+            number = number.quantize(Decimal(1).scaleb(NANO), rounding=ROUND_UP)
+    if binary and 0 < number < 1:
+        binary = False  # "This avoids rounding and hopefully confusion, too."
+    return Quantity(number if positive else -number, binary)
 
 
 def format_quantity(quantity: Quantity) -> str:

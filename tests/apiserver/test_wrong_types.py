@@ -233,3 +233,24 @@ def test_a_deployment_with_a_bad_max_surge_is_invalid_in_the_api_servers_words(h
         "numeric string followed by an ending '%' (e.g. '1%', or '93%', regex used for "
         "validation is '[0-9]+%')"
     )
+
+
+def test_a_malformed_quantity_is_a_400_before_any_unknown_field(http) -> None:
+    """runtime/serializer/json Decode: a body that does not decode is refused with the
+    decoder's error (Quantity.UnmarshalJSON's, apimachinery resource/quantity.go), and strict
+    decoding's unknown fields are reported only for a body that decoded."""
+    client, urls = http
+    body = copy.deepcopy(FULL_POD)
+    body["metadata"]["name"] = "bad-cpu"
+    body["spec"]["containers"][0]["resources"] = {"requests": {"cpu": "abc"}}
+    body["spec"]["containers"][0]["imagePullPolice"] = "Always"
+    answer = client.post(urls["pod"], params={"fieldValidation": "Strict"}, json=body)
+    assert answer.status_code == 400, answer.text
+    status = answer.json()
+    assert (status["kind"], status["reason"], status["code"]) == ("Status", "BadRequest", 400)
+    assert status["message"] == (
+        'Pod in version "v1" cannot be handled as a Pod: quantities must match the regular '
+        "expression '^([+-]?[0-9.]+)([eEinumkKMGTP]*[-+]?[0-9]*)$'"
+    )
+    put = client.put(f"{urls['pod']}/fuzz", json={**body, "metadata": {"name": "fuzz"}})
+    assert put.status_code == 400 and "quantities must match" in put.json()["message"]

@@ -185,6 +185,25 @@ def test_a_misspelt_field_is_refused_by_server_side_validation(kubectl: Kubectl)
     assert 'Warning: unknown field "spec.containers[0].imagePullPolice"' in warned.stderr
 
 
+BAD_CPU = (
+    "apiVersion: v1\nkind: Pod\nmetadata: {name: bad-cpu}\nspec:\n  containers:\n"
+    "  - {name: web, image: lab/web:1.0, resources: {requests: {cpu: abc}}}\n"
+)
+
+
+def test_a_malformed_quantity_is_refused_by_the_decoder(kubectl: Kubectl) -> None:
+    """Quantity.UnmarshalJSON's ParseQuantity error (apimachinery resource/quantity.go
+    ErrFormatWrong), wrapped by handlers/rest.go transformDecodeError: a 400 kubectl prints."""
+    result = kubectl.stdin(BAD_CPU, "create")
+    assert result.returncode == 1
+    assert result.stderr.strip() == (
+        'Error from server (BadRequest): error when creating "STDIN": Pod in version "v1" '
+        "cannot be handled as a Pod: quantities must match the regular expression "
+        "'^([+-]?[0-9.]+)([eEinumkKMGTP]*[-+]?[0-9]*)$'"
+    )
+    assert kubectl("get", "pod", "bad-cpu", ok=False).returncode == 1
+
+
 def test_apply_creates_then_configures_and_set_image_patches(kubectl: Kubectl) -> None:
     manifest = (
         "apiVersion: v1\nkind: Pod\nmetadata: {name: applied, labels: {app: web}}\nspec:\n"

@@ -53,14 +53,65 @@ def test_quantity_canonical_form(text: str, canonical: str) -> None:
 
 
 def test_a_sum_keeps_the_first_operands_format() -> None:
-    """quantity.go Add: 64Mi + 64Mi is 128Mi; 10m + 1990m is 2."""
+    """quantity.go Add: 64Mi + 64Mi is 128Mi; 10m + 1990m is 2; a zero takes the other's."""
     assert str(parse_quantity("64Mi") + parse_quantity("64Mi")) == "128Mi"
     assert str(parse_quantity("10m") + parse_quantity("1990m")) == "2"
+    assert str(parse_quantity("0") + parse_quantity("64Mi")) == "64Mi"
 
 
 def test_an_unreadable_quantity_is_refused() -> None:
     with pytest.raises(ValueError, match="quantities must match the regular expression"):
         parse_quantity("two")
+
+
+FORMAT_WRONG = (
+    "quantities must match the regular expression '^([+-]?[0-9.]+)([eEinumkKMGTP]*[-+]?[0-9]*)$'"
+)
+
+
+@pytest.mark.parametrize(
+    "text, error",
+    [
+        pytest.param("", FORMAT_WRONG, id="ParseQuantity: empty is ErrFormatWrong"),
+        pytest.param("abc", FORMAT_WRONG, id="parseQuantityString: no digits, no suffix letters"),
+        pytest.param("1KB", FORMAT_WRONG, id="parseQuantityString: B ends the suffix scan"),
+        pytest.param("1.5.5", FORMAT_WRONG, id="parseQuantityString: a second point"),
+        pytest.param("1e3x", FORMAT_WRONG, id="parseQuantityString: a letter after the exponent"),
+        pytest.param("1kk", "unable to parse quantity's suffix", id="interpret: kk is ErrSuffix"),
+        pytest.param(
+            "1mi", "unable to parse quantity's suffix", id="interpret: suffixes are case-sensitive"
+        ),
+        pytest.param(
+            "1e", "unable to parse quantity's suffix", id="interpret: e needs an exponent"
+        ),
+        pytest.param(
+            "1ee3", "unable to parse quantity's suffix", id="interpret: ParseInt(e3) fails"
+        ),
+        pytest.param(
+            ".e-20", "unable to parse numeric part of quantity", id="inf.Dec SetString: no digits"
+        ),
+    ],
+)
+def test_parse_quantity_errors_are_the_api_servers(text: str, error: str) -> None:
+    with pytest.raises(ValueError) as caught:
+        parse_quantity(text)
+    assert str(caught.value) == error
+
+
+@pytest.mark.parametrize(
+    "text, canonical",
+    [
+        pytest.param("-", "0", id="parseQuantityString: a lone sign is 0"),
+        pytest.param(".", "0", id="parseQuantityString: a lone point is 0"),
+        pytest.param("1.G", "1G", id="parseQuantityString: 1.G is allowed (its TODO)"),
+        pytest.param("0.1n", "1n", id="ParseQuantity: rounds up to nano"),
+        pytest.param("1e-12", "1n", id="ParseQuantity: a tiny exponent rounds up to nano"),
+        pytest.param("1.5Ki", "1536", id="ParseQuantity: a binary fraction, not whole Ki"),
+        pytest.param("1E", "1E", id="suffix.go: E is exa, not an exponent"),
+    ],
+)
+def test_parse_quantity_reads_what_the_api_server_reads(text: str, canonical: str) -> None:
+    assert format_quantity(parse_quantity(text)) == canonical
 
 
 @dataclass
