@@ -6,7 +6,8 @@ Upstream:
   its own requests plus the sidecars (init containers with `restartPolicy: Always`) started
   before it, and the pod needs the larger of the two for each resource; sidecars also add to the
   sum. Pod-level `spec.resources.requests` (cpu, memory, hugepages-*) replace the aggregate, and
-  `spec.overhead` is added.
+  `spec.overhead` is added. `PodLimits` is the same over limits, with the overhead added only
+  to the limits that are set; the quota evaluator (quota.py) counts both as quantities.
 - pkg/scheduler/framework/types.go `Resource.Add` / `SetMaxResource`: cpu in millicores
   (`MilliValue`), memory, ephemeral-storage and scalar resources in units (`Value`, rounded up);
   any other name is ignored. pkg/scheduler/util `IsScalarResourceName`: extended resources
@@ -52,28 +53,86 @@ def is_scalar_resource(name: str) -> bool:
 
 def _quantities(values: dict[str, Any] | None) -> dict[str, Decimal]:
     """A ResourceList as numbers; a value the decoder would have refused counts as nothing."""
-    parsed: dict[str, Decimal] = {}
-    for name, text in (values or {}).items():
+    return {name: quantity.value for name, quantity in resource_list(values).items()}
+
+
+def resource_list(values: Any) -> dict[str, Quantity]:
+    """A ResourceList as quantities; a value the decoder would have refused counts as nothing."""
+    parsed: dict[str, Quantity] = {}
+    for name, text in (values if isinstance(values, dict) else {}).items():
         try:
-            parsed[name] = parse_quantity(text).value
+            parsed[name] = parse_quantity(text)
         except ValueError:
             continue
     return parsed
 
 
-def _add(total: dict[str, Decimal], more: dict[str, Decimal]) -> None:
+def _add(total: dict[str, Quantity], more: dict[str, Quantity]) -> None:
+    """helpers.go addResourceList (Quantity.Add keeps the first operand's format)."""
     for name, value in more.items():
-        total[name] = total.get(name, Decimal(0)) + value
+        total[name] = total[name] + value if name in total else value
 
 
-def _raise_to(total: dict[str, Decimal], other: dict[str, Decimal]) -> None:
+def _raise_to(total: dict[str, Quantity], other: dict[str, Quantity]) -> None:
+    """helpers.go maxResourceList."""
     for name, value in other.items():
-        if name not in total or value > total[name]:
+        if name not in total or value.value > total[name].value:
             total[name] = value
 
 
-def _requests(container: dict[str, Any]) -> dict[str, Decimal]:
-    return _quantities((container.get("resources") or {}).get("requests"))
+def _container_list(container: Any, field: str) -> dict[str, Quantity]:
+    resources = container.get("resources") if isinstance(container, dict) else None
+    return resource_list(resources.get(field) if isinstance(resources, dict) else None)
+
+
+def aggregate_container_resources(pod: dict[str, Any], field: str) -> dict[str, Quantity]:
+    """AggregateContainerRequests (`field` "requests") or AggregateContainerLimits ("limits"):
+    the containers summed, sidecars added, raised to what each init container needs while it
+    runs beside the sidecars started before it."""
+    spec = pod.get("spec") or {}
+    total: dict[str, Quantity] = {}
+    for container in spec.get("containers") or []:
+        _add(total, _container_list(container, field))
+    sidecars: dict[str, Quantity] = {}
+    init_peak: dict[str, Quantity] = {}
+    for container in spec.get("initContainers") or []:
+        own = _container_list(container, field)
+        if isinstance(container, dict) and container.get("restartPolicy") == "Always":
+            _add(total, own)
+            _add(sidecars, own)
+            _raise_to(init_peak, sidecars)
+        else:
+            running = dict(own)
+            _add(running, sidecars)
+            _raise_to(init_peak, running)
+    _raise_to(total, init_peak)
+    return total
+
+
+def _pod_level(pod: dict[str, Any], field: str) -> dict[str, Quantity]:
+    resources = (pod.get("spec") or {}).get("resources")
+    values = resource_list(resources.get(field) if isinstance(resources, dict) else None)
+    return {n: v for n, v in values.items() if n in POD_LEVEL or n.startswith("hugepages-")}
+
+
+def pod_request_list(pod: dict[str, Any]) -> dict[str, Quantity]:
+    """resource helpers.go PodRequests: the aggregate, pod-level requests over it, plus
+    `overhead`. The quota evaluator and the scheduler both count this."""
+    total = aggregate_container_resources(pod, "requests")
+    total.update(_pod_level(pod, "requests"))
+    _add(total, resource_list((pod.get("spec") or {}).get("overhead")))
+    return total
+
+
+def pod_limit_list(pod: dict[str, Any]) -> dict[str, Quantity]:
+    """resource helpers.go PodLimits: the aggregate, pod-level limits over it, and `overhead`
+    added only to the limits that are set."""
+    total = aggregate_container_resources(pod, "limits")
+    total.update(_pod_level(pod, "limits"))
+    for name, value in resource_list((pod.get("spec") or {}).get("overhead")).items():
+        if name in total:
+            total[name] = total[name] + value
+    return total
 
 
 def _scaled(name: str, value: Decimal) -> int | None:
@@ -87,29 +146,7 @@ def _scaled(name: str, value: Decimal) -> int | None:
 
 def pod_requests(pod: dict[str, Any]) -> dict[str, int]:
     """resource.PodRequests, in the scheduler's units (computePodResourceRequest)."""
-    spec = pod.get("spec") or {}
-    total: dict[str, Decimal] = {}
-    for container in spec.get("containers") or []:
-        _add(total, _requests(container))
-    sidecars: dict[str, Decimal] = {}
-    init_peak: dict[str, Decimal] = {}
-    for container in spec.get("initContainers") or []:
-        own = _requests(container)
-        if container.get("restartPolicy") == "Always":
-            _add(total, own)
-            _add(sidecars, own)
-            _raise_to(init_peak, sidecars)
-        else:
-            running = dict(own)
-            _add(running, sidecars)
-            _raise_to(init_peak, running)
-    _raise_to(total, init_peak)
-    pod_level = _quantities((spec.get("resources") or {}).get("requests"))
-    total.update(
-        {n: v for n, v in pod_level.items() if n in POD_LEVEL or n.startswith("hugepages-")}
-    )
-    _add(total, _quantities(spec.get("overhead")))
-    scaled = {name: _scaled(name, value) for name, value in total.items()}
+    scaled = {name: _scaled(name, q.value) for name, q in pod_request_list(pod).items()}
     return {name: value for name, value in scaled.items() if value is not None}
 
 

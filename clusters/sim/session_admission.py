@@ -50,8 +50,18 @@ def _forbidden(pod: dict[str, Any], message: str) -> errors.ApiError:
     )
 
 
+def default_pod_resources(store: ObjectStore, pod: dict[str, Any]) -> None:
+    """LimitRanger's mutating half: the namespace's defaults, filled in before the pod is
+    validated (the handler runs mutating admission before the registry's PrepareForCreate and
+    Validate), so a default limit below a request is refused as validation words it."""
+    limit_ranges = store.list(LIMIT_RANGES, pod["metadata"]["namespace"])
+    if limit_ranges:
+        apply_defaults(pod, limit_ranges)
+
+
 def admit_pod_create(store: ObjectStore, pod: dict[str, Any]) -> list[str]:
-    """Mutate `pod` as LimitRanger does, or raise the 403 a real API server gives."""
+    """Mutate `pod` as LimitRanger does (a no-op after default_pod_resources), or raise the
+    403 a real API server gives."""
     namespace = pod["metadata"]["namespace"]
     limit_ranges = store.list(LIMIT_RANGES, namespace)
     if limit_ranges:

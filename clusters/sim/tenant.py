@@ -55,6 +55,7 @@ from clusters.sim.session_admission import (
     QUOTA_INPUTS,
     QUOTAS,
     admit_pod_create,
+    default_pod_resources,
 )
 from clusters.sim.store import Change, ObjectStore, deep_copy
 from clusters.sim.timers import ACTIONS
@@ -395,7 +396,8 @@ class Tenant:
             obj.pop("status", None)
             self.counter += 1
             default_pod(obj, make_suffix(self.seed, self.counter))
-            if alwayspullimages.enabled(self):  # mutating admission runs before validation
+            default_pod_resources(self.store, obj)  # mutating admission runs before validation
+            if alwayspullimages.enabled(self):
                 alwayspullimages.admit(obj)
             validate_pod_create(obj)
             meta["generation"] = 1

@@ -1,7 +1,8 @@
 """Pod validation with the API server's field paths and messages.
 
 Upstream: pkg/apis/core/validation/validation.go (ValidatePodCreate, ValidatePodUpdate,
-validateContainers, validatePullPolicy, validateRestartPolicy) and
+validateContainers, validatePullPolicy, validateRestartPolicy; resources in
+validation_resources.py) and
 apimachinery/pkg/util/validation/validation.go (the DNS-1123 messages).
 """
 
@@ -19,6 +20,7 @@ from clusters.sim.errors import (
     not_supported,
     required,
 )
+from clusters.sim.validation_resources import validate_container_resources, validate_pod_resources
 
 DNS1123_LABEL_RE = re.compile(r"^[a-z0-9]([-a-z0-9]*[a-z0-9])?$")
 DNS1123_SUBDOMAIN_RE = re.compile(
@@ -67,7 +69,9 @@ def validate_metadata(meta: dict[str, Any]) -> list[FieldError]:
     return errors
 
 
-def _validate_container(container: Any, path: str, seen: set[str]) -> list[FieldError]:
+def _validate_container(
+    container: Any, path: str, seen: set[str], ephemeral: bool = False
+) -> list[FieldError]:
     if not isinstance(container, dict):
         return [invalid(path, container, "must be an object")]
     errors: list[FieldError] = []
@@ -94,7 +98,7 @@ def _validate_container(container: Any, path: str, seen: set[str]) -> list[Field
         errors.append(required(f"{path}.imagePullPolicy"))
     elif policy not in PULL_POLICIES:
         errors.append(not_supported(f"{path}.imagePullPolicy", policy, PULL_POLICIES))
-    return errors
+    return errors + validate_container_resources(container, path, ephemeral)
 
 
 def validate_pod_spec(spec: Any, path: str = "spec") -> list[FieldError]:
@@ -130,7 +134,7 @@ def validate_pod_spec(spec: Any, path: str = "spec") -> list[FieldError]:
     grace = spec.get("terminationGracePeriodSeconds")
     if grace is not None and (not isinstance(grace, int) or isinstance(grace, bool)):
         errors.append(invalid(f"{path}.terminationGracePeriodSeconds", grace, "must be an integer"))
-    return errors
+    return errors + validate_pod_resources(spec, path)
 
 
 def validate_pod_create(pod: dict[str, Any]) -> None:
@@ -210,6 +214,6 @@ def validate_ephemeral_update(old: dict[str, Any], new: dict[str, Any]) -> None:
                 problems.append(field_forbidden(path, detail))
             seen.add(container["name"])
             continue
-        problems += _validate_container(container, f"{path}[{index}]", seen)
+        problems += _validate_container(container, f"{path}[{index}]", seen, ephemeral=True)
     if problems:
         raise invalid_object("Pod", name, problems)

@@ -108,3 +108,18 @@ def test_a_namespace_without_session_objects_admits_anything() -> None:
     pod["metadata"]["namespace"] = "bare"
     assert admit_pod_create(bare.store, pod) == []
     assert "resources" not in pod["spec"]["containers"][0]
+
+
+def test_a_default_limit_below_the_request_is_refused_by_validation(tenant: Tenant) -> None:
+    """The handler runs mutating admission (LimitRanger's defaults) before the registry
+    validates (validation.go validateResourceRequirements): the session's default cpu limit,
+    200m, is below a 500m request, so the create is a 422, not a pod that breaks its limit."""
+    pod = new_pod("greedy")
+    pod["spec"]["containers"][0]["resources"] = {"requests": {"cpu": "500m"}}
+    with pytest.raises(ApiError) as refused:
+        tenant.create("pods", SESSION, pod)
+    assert refused.value.status["code"] == 422
+    assert refused.value.status["message"] == (
+        'Pod "greedy" is invalid: spec.containers[0].resources.requests: Invalid value: "500m": '
+        "must be less than or equal to cpu limit of 200m"
+    )
