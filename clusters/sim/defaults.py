@@ -1,15 +1,17 @@
 """Defaults the API server gives a Pod on creation.
 
 Upstream: pkg/apis/core/v1/defaults.go (SetDefaults_Container, SetDefaults_PodSpec,
-SetDefaults_Pod, which also defaults each container's missing requests to its limits) plus what
-the admission plugins add on a real cluster: ServiceAccount (the service account and its token
-volume), DefaultTolerationSeconds and Priority.
+SetDefaults_Pod, which also defaults each container's missing requests to its limits, and
+pod-level requests to pod-level limits) plus what the admission plugins add on a real cluster:
+ServiceAccount (the service account and its token volume), DefaultTolerationSeconds and
+Priority.
 """
 
 from __future__ import annotations
 
 from typing import Any
 
+from clusters.sim.noderesources import POD_LEVEL, aggregate_container_resources
 from clusters.sim.reference import InvalidReference, parse_image_name
 
 SERVICE_ACCOUNT_MOUNT = "/var/run/secrets/kubernetes.io/serviceaccount"
@@ -71,6 +73,30 @@ def _requests_from_limits(spec: dict[str, Any]) -> None:
             if any(name not in requests for name in limits):
                 # a Go map is encoded with its keys sorted
                 resources["requests"] = dict(sorted({**limits, **requests}.items()))
+
+
+def _pod_requests_from_limits(spec: dict[str, Any]) -> None:
+    """SetDefaults_Pod's defaultPodRequests (PodLevelResources): with pod-level limits set, a
+    missing pod-level request of a supported resource (cpu, memory, hugepages-*) defaults to
+    the containers' aggregate request for hugepages, else to the pod-level limit. Read from a
+    vendored copy of pkg/apis/core/v1/defaults.go at kubernetes commit 6df7e09a."""
+    resources = spec.get("resources")
+    if not isinstance(resources, dict) or not isinstance(resources.get("limits"), dict):
+        return
+    limits = resources["limits"]
+    if not limits:
+        return
+    requests = resources.get("requests")
+    requests = dict(requests) if isinstance(requests, dict) else {}
+    aggregate = aggregate_container_resources({"spec": spec}, "requests")
+    for name, value in aggregate.items():
+        if name not in requests and name.startswith("hugepages-"):
+            requests[name] = str(value)
+    for name, value in limits.items():
+        if name not in requests and (name in POD_LEVEL or name.startswith("hugepages-")):
+            requests[name] = value
+    if requests:
+        resources["requests"] = dict(sorted(requests.items()))
 
 
 def _service_account_volume(spec: dict[str, Any], volume_suffix: str) -> None:
@@ -137,6 +163,7 @@ def default_pod(pod: dict[str, Any], volume_suffix: str) -> None:
     spec = pod.setdefault("spec", {})
     default_pod_spec(spec)
     _requests_from_limits(spec)
+    _pod_requests_from_limits(spec)
     spec.setdefault("enableServiceLinks", True)
     spec.setdefault("preemptionPolicy", "PreemptLowerPriority")
     spec.setdefault("priority", 0)
@@ -147,4 +174,5 @@ def default_pod(pod: dict[str, Any], volume_suffix: str) -> None:
     _default_tolerations(spec)
     status = pod.setdefault("status", {})
     status.setdefault("phase", "Pending")
-    status.setdefault("qosClass", "BestEffort")
+    # status.qosClass is the pod strategy's (PrepareForCreate), after mutating admission:
+    # Tenant.create sets it with clusters/sim/qos.py.

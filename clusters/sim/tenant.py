@@ -34,6 +34,7 @@ from clusters.sim.nodes import node_images_status
 from clusters.sim.patching import PatchError, apply_patch, is_apply_patch
 from clusters.sim.patching_apply import ApplyError, decode_apply_configuration
 from clusters.sim.pullsecrets import secret_credentials, validate_docker_secret
+from clusters.sim.qos import compute_pod_qos
 from clusters.sim.scheduler import (
     has_anti_affinity,
     node_signature,
@@ -400,6 +401,7 @@ class Tenant:
             if alwayspullimages.enabled(self):
                 alwayspullimages.admit(obj)
             validate_pod_create(obj)
+            obj["status"]["qosClass"] = compute_pod_qos(obj)  # podStrategy.PrepareForCreate
             meta["generation"] = 1
         elif resource == "secrets":
             _fold_string_data(obj)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import subprocess
 import time
 from pathlib import Path
@@ -275,3 +276,29 @@ def test_debug_adds_ephemeral_containers_with_their_own_pull_policy(lab1: Kubect
         'spec.ephemeralContainers{dbg-1}: Container image "lab/web:1.0" is not present with pull '
         "policy of Never"
     ) in events
+
+
+@pytest.mark.parametrize(
+    ("resources", "qos"),
+    [
+        pytest.param("{limits: {cpu: 100m, memory: 64Mi}}", "Guaranteed",
+                     id="qos.go ComputePodQOS: limits alone (requests defaulted) are Guaranteed"),
+        pytest.param("{requests: {cpu: 100m}}", "Burstable",
+                     id="qos.go ComputePodQOS: a request without a limit is Burstable"),
+        pytest.param("{}", "BestEffort", id="qos.go ComputePodQOS: nothing set is BestEffort"),
+    ],
+)  # fmt: skip
+def test_describe_prints_the_qos_class_the_server_computed(
+    kubectl: Kubectl, resources: str, qos: str
+) -> None:
+    """kubectl describe prints `QoS Class:` from status.qosClass (describe.go describePod)."""
+    name = f"qos-{qos.lower()}"
+    manifest = (
+        f"apiVersion: v1\nkind: Pod\nmetadata: {{name: {name}}}\nspec:\n  nodeName: node-1\n"
+        f"  containers:\n  - {{name: web, image: lab/web:1.0, resources: {resources}}}\n"
+    )
+    assert kubectl.stdin(manifest, "create").returncode == 0
+    assert kubectl("get", "pod", name, "-o", "jsonpath={.status.qosClass}").stdout == qos
+    described = kubectl("describe", "pod", name).stdout
+    assert re.search(rf"^QoS Class:\s+{qos}$", described, re.MULTILINE), described
+    kubectl("delete", "pod", name, "--wait=false")

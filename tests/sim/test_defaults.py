@@ -61,7 +61,8 @@ def test_a_pod_gets_what_a_real_api_server_adds() -> None:
         "node.kubernetes.io/unreachable",
     ]
     assert {t["tolerationSeconds"] for t in spec["tolerations"]} == {300}
-    assert pod["status"] == {"phase": "Pending", "qosClass": "BestEffort"}
+    # qosClass is PrepareForCreate's, after mutating admission: Tenant.create sets it (qos.py).
+    assert pod["status"] == {"phase": "Pending"}
 
 
 @pytest.mark.parametrize(
@@ -92,3 +93,95 @@ def test_a_pod_template_keeps_its_limits_only() -> None:
                             "resources": {"limits": {"cpu": "1"}}}]}  # fmt: skip
     default_pod_spec(spec)
     assert spec["containers"][0]["resources"] == {"limits": {"cpu": "1"}}
+
+
+@pytest.mark.parametrize(
+    ("resources", "requests"),
+    [
+        pytest.param({"limits": {"cpu": "1", "memory": "1Gi"}}, {"cpu": "1", "memory": "1Gi"},
+                     id="defaultPodRequests: pod-level limits only -> requests equal to them"),
+        pytest.param({"limits": {"cpu": "1"}, "requests": {"cpu": "300m"}}, {"cpu": "300m"},
+                     id="defaultPodRequests: a given pod-level request is kept"),
+        pytest.param({"requests": {"cpu": "300m"}}, {"cpu": "300m"},
+                     id="defaultPodRequests: without pod-level limits nothing is added"),
+    ],
+)  # fmt: skip
+def test_pod_level_requests_default_to_pod_level_limits(
+    resources: dict, requests: dict | None
+) -> None:
+    container = {"name": "c", "image": "nginx:1.27", "resources": {"requests": {"cpu": "100m"}}}
+    pod = {"metadata": {"name": "p"}, "spec": {"containers": [container], "resources": resources}}
+    default_pod(pod, "abcde")
+    assert pod["spec"]["resources"].get("requests") == requests
+
+
+def _qos(spec: dict) -> str:
+    """status.qosClass as Tenant.create writes it (podStrategy.PrepareForCreate)."""
+    from tests.sim.worlds import new_tenant
+
+    _, _, tenant = new_tenant()
+    return tenant.create("pods", "lab", {"metadata": {"name": "q"}, "spec": spec})["status"][
+        "qosClass"
+    ]
+
+
+def _c(name: str = "c", **resources: dict) -> dict:
+    return {"name": name, "image": "lab/web:1.0", "resources": resources}
+
+
+GUARANTEED = {"limits": {"cpu": "500m", "memory": "128Mi"}}
+
+
+@pytest.mark.parametrize(
+    ("spec", "qos"),
+    [
+        pytest.param({"containers": [_c()]}, "BestEffort",
+                     id="requirementsQOS: no requests or limits is BestEffort"),
+        pytest.param({"containers": [_c(limits={"example.com/dongle": "1"})]}, "BestEffort",
+                     id="supportedQoSComputeResources: only cpu and memory count"),
+        pytest.param({"containers": [_c(**GUARANTEED)]}, "Guaranteed",
+                     id="SetDefaults_Pod then resourceQOS: limits alone give equal requests"),
+        pytest.param({"containers": [_c(requests={"memory": "1Gi", "cpu": "1"},
+                                        limits={"memory": "1024Mi", "cpu": "1000m"})]},
+                     "Guaranteed", id="resourceQOS: Quantity.Equal compares values"),
+        pytest.param({"containers": [_c(requests={"cpu": "100m"})]}, "Burstable",
+                     id="resourceQOS: a request without a limit"),
+        pytest.param({"containers": [_c(requests={"cpu": "100m", "memory": "64Mi"},
+                                        limits={"cpu": "200m", "memory": "64Mi"})]},
+                     "Burstable", id="resourceQOS: a request below its limit"),
+        pytest.param({"containers": [_c(limits={"cpu": "1"})]}, "Burstable",
+                     id="requirementsQOS: cpu Guaranteed but memory BestEffort"),
+        pytest.param({"containers": [_c("a", **GUARANTEED), _c("b")]}, "Burstable",
+                     id="ComputePodQOS: one Guaranteed and one BestEffort container"),
+        pytest.param({"containers": [_c("a", **GUARANTEED), _c("b", **GUARANTEED)]},
+                     "Guaranteed", id="ComputePodQOS: every container Guaranteed"),
+        pytest.param({"initContainers": [_c("i")], "containers": [_c("a", **GUARANTEED)]},
+                     "Burstable", id="ComputePodQOS: init containers count"),
+        pytest.param({"initContainers": [_c("i", **GUARANTEED)],
+                      "containers": [_c("a", **GUARANTEED)]},
+                     "Guaranteed", id="ComputePodQOS: a Guaranteed init container"),
+        pytest.param({"resources": GUARANTEED, "containers": [_c()]}, "Guaranteed",
+                     id="PodLevelResources: pod-level limits (requests defaulted) decide alone"),
+        pytest.param({"resources": {"requests": {"cpu": "1"}},
+                      "containers": [_c(**GUARANTEED)]},
+                     "Burstable", id="PodLevelResources: pod-level requests only"),
+    ],
+)  # fmt: skip
+def test_the_qos_class_is_computed_on_create(spec: dict, qos: str) -> None:
+    assert _qos(spec) == qos
+
+
+def test_the_qos_class_counts_limit_range_defaults() -> None:
+    """PrepareForCreate runs after mutating admission: LimitRanger's default limit and
+    request (here equal) make the pod Guaranteed."""
+    from tests.sim.worlds import new_tenant
+
+    _, _, tenant = new_tenant()
+    tenant.create("limitranges", "lab", {
+        "metadata": {"name": "defaults"},
+        "spec": {"limits": [{"type": "Container",
+                             "default": {"cpu": "200m", "memory": "64Mi"},
+                             "defaultRequest": {"cpu": "200m", "memory": "64Mi"}}]},
+    })  # fmt: skip
+    pod = tenant.create("pods", "lab", {"metadata": {"name": "q"}, "spec": {"containers": [_c()]}})
+    assert pod["status"]["qosClass"] == "Guaranteed"
