@@ -16,7 +16,14 @@ import time
 from collections.abc import Callable
 from typing import Any
 
-from clusters.sim import alwayspullimages, errors, kubelet, tenant_state, webhooks
+from clusters.sim import (
+    alwayspullimages,
+    errors,
+    kubelet,
+    nodelifecycle,
+    tenant_state,
+    webhooks,
+)
 from clusters.sim.admission import admit
 from clusters.sim.clock import Clock
 from clusters.sim.crd_validation import validate_custom_resource
@@ -151,6 +158,8 @@ class Tenant:
 
     def _on_change(self, change: Change) -> None:
         """Wake the workload controllers when something they watch changes; arm Event expiry."""
+        if change.resource == "nodes":  # first: its pass runs before the scheduler's retries
+            nodelifecycle.observe(self, change)
         if change.resource in ("pods", "nodes"):
             self._track_scheduling(change)
         if change.resource == "events" and change.type != "DELETED":

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-from clusters.sim import kubelet
+from clusters.sim import kubelet, nodelifecycle
 from clusters.sim.cronjobs import fire as fire_cronjob
 from clusters.sim.events import involved_pod
 from clusters.sim.gatekeeper import audit as gatekeeper_audit
@@ -141,4 +141,5 @@ ACTIONS = {
     "cronjob": fire_cronjob,
     "quota_sync": sync_quota_status,
     "gatekeeper_audit": gatekeeper_audit,
+    nodelifecycle.ACTION: nodelifecycle.taint_pass,
 }

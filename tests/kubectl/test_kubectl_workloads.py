@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 import pytest
 
 from tests.kubectl.conftest import Kubectl
@@ -108,7 +110,13 @@ def test_drain_evicts_and_the_deployment_moves_to_the_other_node(kubectl: Kubect
     ).stdout
     assert nodes.split() == ["node-2", "node-2"]
     assert "Ready,SchedulingDisabled" in kubectl("get", "node", "node-1").stdout
+    # The node lifecycle controller's doNoScheduleTaintingPass taints a cordoned node.
+    described = kubectl("describe", "node", "node-1").stdout
+    assert re.search(r"^Taints:\s+node.kubernetes.io/unschedulable:NoSchedule$", described, re.M)
+    assert re.search(r"^Unschedulable:\s+true$", described, re.M)
     assert kubectl("uncordon", "node-1").stdout == "node/node-1 uncordoned\n"
+    described = kubectl("describe", "node", "node-1").stdout
+    assert re.search(r"^Taints:\s+<none>$", described, re.M), described
     kubectl("delete", "deployment", "moving")
 
 

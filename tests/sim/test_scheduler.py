@@ -19,6 +19,7 @@ from typing import Any
 
 import pytest
 
+from clusters.sim.ids import rfc3339
 from clusters.sim.noderesources import pod_requests
 from clusters.sim.scheduler import choose_node, unschedulable_message
 from clusters.sim.taints import tolerates
@@ -630,3 +631,97 @@ def test_a_pod_waits_for_cpu_and_gets_it_when_a_pod_finishes() -> None:
     run(simulator, clock, 40)  # `first` exits 0 after 30 s: Succeeded
     assert tenant.get("pods", "lab", "first")["status"]["phase"] == "Succeeded"
     assert tenant.get("pods", "lab", "second")["spec"]["nodeName"] == "node-1"
+
+
+# The node lifecycle controller (node_lifecycle_controller.go doNoScheduleTaintingPass, with
+# controller_utils.go SwapNodeControllerTaint stamping timeAdded): the cordon taint follows
+# spec.unschedulable, matched by key and effect, other taints untouched.
+CORDON_KEY = "node.kubernetes.io/unschedulable"
+
+
+def _taints(tenant, node: str) -> list[dict]:
+    return tenant.get("nodes", None, node)["spec"].get("taints") or []
+
+
+def _patch_node(tenant, node: str, spec: dict) -> None:
+    tenant.patch("nodes", None, node, "application/merge-patch+json", {"spec": spec})
+
+
+@pytest.mark.parametrize(
+    ("before", "change", "after"),
+    [
+        pytest.param([], {"unschedulable": True},
+                     [{"key": CORDON_KEY, "effect": "NoSchedule", "timeAdded": "@"}],
+                     id="doNoScheduleTaintingPass: cordon adds the taint with timeAdded"),
+        pytest.param([GPU], {"unschedulable": True},
+                     [GPU, {"key": CORDON_KEY, "effect": "NoSchedule", "timeAdded": "@"}],
+                     id="AddOrUpdateTaintOnNode: appended after the node's own taints"),
+        pytest.param([GPU, {"key": CORDON_KEY, "effect": "NoSchedule"}], {}, [GPU],
+                     id="TaintSetDiff: a cordon taint on a schedulable node is removed"),
+        pytest.param([{"key": CORDON_KEY, "effect": "NoExecute"}], {},
+                     [{"key": CORDON_KEY, "effect": "NoExecute"}],
+                     id="MatchTaint: key and effect; a NoExecute taint of that key is not its"),
+    ],
+)  # fmt: skip
+def test_the_cordon_taint_follows_spec_unschedulable(
+    before: list, change: dict, after: list
+) -> None:
+    simulator, clock, tenant = new_tenant(lab1_world(nodes=[{"name": "node-1", "taints": before}]))
+    run(simulator, clock, 1)
+    clock.advance(9)
+    stamp = rfc3339(clock.now())  # the pass runs at once, at the time of the change
+    if change:
+        _patch_node(tenant, "node-1", change)
+    run(simulator, clock, 1)
+    assert _taints(tenant, "node-1") == [
+        {**t, "timeAdded": stamp} if t.get("timeAdded") == "@" else t for t in after
+    ]
+
+
+def test_uncordon_removes_the_taint_and_a_removed_taint_comes_back() -> None:
+    simulator, clock, tenant = new_tenant()
+    _cordon(tenant, "node-1", True)
+    run(simulator, clock, 1)
+    [taint] = _taints(tenant, "node-1")
+    assert (taint["key"], taint["effect"]) == (CORDON_KEY, "NoSchedule")
+    _patch_node(tenant, "node-1", {"taints": None})  # by hand, still cordoned
+    run(simulator, clock, 1)
+    assert [t["key"] for t in _taints(tenant, "node-1")] == [CORDON_KEY]
+    _cordon(tenant, "node-1", False)
+    run(simulator, clock, 1)
+    assert "taints" not in tenant.get("nodes", None, "node-1")["spec"]
+
+
+def test_a_world_node_made_unschedulable_gets_the_taint() -> None:
+    simulator, clock, tenant = new_tenant(
+        lab1_world(nodes=[{"name": "node-1", "unschedulable": True}, {"name": "node-2"}])
+    )
+    run(simulator, clock, 1)
+    assert [t["key"] for t in _taints(tenant, "node-1")] == [CORDON_KEY]
+    assert _taints(tenant, "node-2") == []
+
+
+@pytest.mark.parametrize(
+    ("tolerations", "placed_on", "message"),
+    [
+        pytest.param([], None,
+                     "0/2 nodes are available: 2 node(s) were unschedulable. preemption: 0/2 "
+                     "nodes are available: 2 Preemption is not helpful for scheduling.",
+                     id="nodeunschedulable runs first: one reason per node, not the taint too"),
+        pytest.param([{"key": CORDON_KEY, "operator": "Exists", "effect": "NoSchedule"}],
+                     "node-1", None,
+                     id="tolerating the cordon taint passes NodeUnschedulable and TaintToleration"),
+    ],
+)  # fmt: skip
+def test_cordoned_nodes_with_their_taint_through_the_engine(
+    tolerations: list, placed_on: str | None, message: str | None
+) -> None:
+    simulator, clock, tenant = new_tenant()
+    _cordon(tenant, "node-1", True)
+    _cordon(tenant, "node-2", True)
+    run(simulator, clock, 1)
+    spec = {"tolerations": tolerations, "containers": [{"name": "web", "image": "lab/web:1.0"}]}
+    tenant.create("pods", "lab", {"metadata": {"name": "p"}, "spec": spec})
+    run(simulator, clock, 5)
+    assert tenant.get("pods", "lab", "p")["spec"].get("nodeName") == placed_on
+    assert _failed_scheduling(tenant, "p") == ([message] if message else [])
