@@ -175,11 +175,23 @@ def image_names(ref: str, digest: str = "") -> list[str]:
 
 
 def node_facts_from_node(node: dict[str, Any]) -> dict[str, Any]:
-    """A Node object's facts: labels, whether it is cordoned, and its cache from status.images
-    (capped by the kubelet at nodeStatusMaxImages, 50 largest first)."""
+    """A Node object's facts: labels, whether it is cordoned, its taints (`{key, value,
+    effect}`, value "" when unset; the cordon's own taint included, as the node lifecycle
+    controller adds it; `timeAdded` left out) and its cache from status.images (capped by the
+    kubelet at nodeStatusMaxImages, 50 largest first)."""
     images = (node.get("status") or {}).get("images") or []
+    spec = node.get("spec") or {}
     return {
         "labels": (node.get("metadata") or {}).get("labels") or {},
-        "unschedulable": bool((node.get("spec") or {}).get("unschedulable")),
+        "unschedulable": bool(spec.get("unschedulable")),
+        "taints": [
+            {
+                "key": taint.get("key") or "",
+                "value": taint.get("value") or "",
+                "effect": taint.get("effect") or "",
+            }
+            for taint in spec.get("taints") or []
+            if isinstance(taint, dict)
+        ],
         "cache": cache_names(name for image in images for name in image.get("names") or []),
     }

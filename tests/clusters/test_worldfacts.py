@@ -55,3 +55,15 @@ def test_a_failing_runtime_command_gives_no_cache_rather_than_an_empty_one(setti
     assert runtime_cache("kind-worker", names=None) is None
     settings.NODE_IMAGES_COMMAND = "/nonexistent/crictl images -o json"
     assert runtime_cache("kind-worker", names=None) is None
+
+
+def test_a_node_objects_facts_carry_its_taints(settings):
+    """The Node watch's facts (labs.normalise.node_facts_from_node) beside labels and cordon."""
+    settings.CLUSTER_KUBECONFIG = ""
+    node = {
+        **NODE,
+        "spec": {"taints": [{"key": "dedicated", "value": "gpu", "effect": "NoSchedule"}]},
+    }
+    facts = facts_of_node(node)
+    assert facts["taints"] == [{"key": "dedicated", "value": "gpu", "effect": "NoSchedule"}]
+    assert facts["unschedulable"] is False and facts["labels"] == {}

@@ -189,6 +189,44 @@ def test_a_node_objects_cache_answers_to_tags_digests_and_familiar_names():
     assert cache_names(["lab/web:1.0"]) == ["docker.io/lab/web:1.0", "lab/web:1.0"]
 
 
+CORDON = "node.kubernetes.io/unschedulable"
+
+
+@pytest.mark.parametrize(
+    ("spec", "taints"),
+    [
+        pytest.param({}, [], id="no taints: an empty list"),
+        pytest.param(
+            {"taints": [{"key": "dedicated", "value": "gpu", "effect": "NoSchedule"}]},
+            [{"key": "dedicated", "value": "gpu", "effect": "NoSchedule"}],
+            id="v1.Taint: key, value and effect",
+        ),
+        pytest.param(
+            {
+                "unschedulable": True,
+                "taints": [
+                    {"key": "spot", "effect": "PreferNoSchedule"},
+                    {"key": CORDON, "effect": "NoSchedule", "timeAdded": "2026-01-01T00:00:00Z"},
+                ],
+            },
+            [
+                {"key": "spot", "value": "", "effect": "PreferNoSchedule"},
+                {"key": CORDON, "value": "", "effect": "NoSchedule"},
+            ],
+            id="doNoScheduleTaintingPass's cordon taint, value empty, timeAdded left out",
+        ),
+    ],
+)
+def test_a_node_objects_taints_are_facts(spec: dict, taints: list) -> None:
+    node = {"metadata": {"name": "node-1"}, "spec": spec, "status": {}}
+    facts = node_facts_from_node(node)
+    assert facts["taints"] == taints
+    event = {"node": "node-1", "source": "node", "facts": facts}
+    activation = build_facts([("node", event)], {"nodes": [{"name": "node-1"}]}).activation()
+    cordoned = f'nodes["node-1"].taints.exists(t, t.key == "{CORDON}" && t.value == "")'
+    assert check_passes(cordoned, activation) == any(t["key"] == CORDON for t in taints)
+
+
 @pytest.mark.django_db
 def test_a_snapshot_is_stored_only_when_it_changed(ready_session):
     def store(facts: dict) -> list:
