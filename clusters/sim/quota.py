@@ -1,11 +1,15 @@
 """ResourceQuota: what objects use, a quota's status, and the admission check on create.
 
 Upstream:
-- pkg/quota/v1/evaluator/core/pods.go: a pod that is not Succeeded/Failed uses `pods`,
-  `count/pods`, `requests.cpu` (also `cpu`), `requests.memory` (also `memory`), `limits.cpu`
-  and `limits.memory`; the pod's request is max(sum of its containers, each init container)
-  (PodUsageFunc). `enforcePodContainerConstraints` refuses a pod that leaves out a resource
-  the quota counts: `must specify limits.cpu for: app; requests.cpu for: app`.
+- pkg/quota/v1/evaluator/core/pods.go PodUsageFunc: every pod uses `count/pods`; one that is
+  not Succeeded/Failed (QuotaV1Pod) also uses, through podComputeUsageHelper, `pods`,
+  `requests.cpu` (also `cpu`), `requests.memory` (also `memory`), `requests.ephemeral-storage`
+  (also bare), `limits.*` of the three, hugepages-* requests and extended resources'
+  `requests.<name>`. Requests and limits are resource helpers' PodRequests and PodLimits, the
+  very sums the scheduler uses (noderesources.pod_request_list / pod_limit_list: sidecars,
+  init containers, pod-level resources, overhead). `enforcePodContainerConstraints` refuses a
+  pod that leaves out a resource the quota counts: `must specify limits.cpu for: app;
+  requests.cpu for: app`.
 - pkg/quota/v1/generic/evaluator.go: other objects count as `count/<resource>[.<group>]`, and
   secrets, configmaps, services also by their bare plural; services.go adds
   `services.loadbalancers` and `services.nodeports`.
@@ -16,7 +20,8 @@ Upstream:
   `failed quota: NAME: must specify ...`. The whole text follows `pods "x" is forbidden: `.
 
 The simulator recomputes status.used synchronously, so a quota is never "status unknown".
-Not modelled: scopes and scopeSelector, extended resources, ephemeral-storage, pod overhead.
+Not modelled: scopes and scopeSelector, a terminating pod past its grace period (QuotaV1Pod;
+here a deleted pod is gone a second later).
 """
 
 from __future__ import annotations
@@ -24,7 +29,9 @@ from __future__ import annotations
 from decimal import Decimal
 from typing import Any
 
+from clusters.sim.noderesources import pod_limit_list, pod_request_list
 from clusters.sim.quantity import Quantity, format_quantity, milli_value, parse_quantity
+from clusters.sim.validation_resources import is_extended
 
 COMPUTE = ("requests.cpu", "requests.memory", "limits.cpu", "limits.memory")
 _ALIASES = {"cpu": "requests.cpu", "memory": "requests.memory"}
@@ -33,41 +40,36 @@ TERMINAL = ("Succeeded", "Failed")
 ONE, ZERO = Quantity(Decimal(1)), Quantity(Decimal(0))
 
 
-def _resource_list(container: dict[str, Any], field: str) -> dict[str, Quantity]:
-    values = (container.get("resources") or {}).get(field) or {}
-    return {name: parse_quantity(value) for name, value in values.items()}
-
-
-def _pod_totals(spec: dict[str, Any], field: str) -> dict[str, Quantity]:
-    """PodRequests / PodLimits: the containers' sum, raised to any larger init container."""
-    total: dict[str, Quantity] = {}
-    for container in spec.get("containers") or []:
-        for name, value in _resource_list(container, field).items():
-            total[name] = total[name] + value if name in total else value
-    for container in spec.get("initContainers") or []:
-        for name, value in _resource_list(container, field).items():
-            if name not in total or value.value > total[name].value:
-                total[name] = value
-    return total
+def _compute_usage(requests: dict[str, Quantity], limits: dict[str, Quantity]) -> dict:
+    """podComputeUsageHelper: `pods`, cpu/memory/ephemeral-storage requests (also bare) and
+    limits, hugepages-* requests (also bare), extended resources as `requests.<name>`."""
+    used = {"pods": ONE}
+    for name in ("cpu", "memory", "ephemeral-storage"):
+        if name in requests:
+            used[name] = used[f"requests.{name}"] = requests[name]
+        if name in limits:
+            used[f"limits.{name}"] = limits[name]
+    for name, value in requests.items():
+        if name.startswith("hugepages-"):
+            used[name] = used[f"requests.{name}"] = value
+        if is_extended(name):
+            used[f"requests.{name}"] = value
+    return used
 
 
 def usage(resource: str, group: str, obj: dict[str, Any]) -> dict[str, Quantity]:
     """What one object counts against a quota."""
     used = {f"count/{resource}{'.' + group if group else ''}": ONE}
-    if resource in _BARE_COUNTS and not group:
+    if resource in _BARE_COUNTS and not group and resource != "pods":
         used[resource] = ONE
     if resource == "services":
         kind = (obj.get("spec") or {}).get("type")
         used["services.loadbalancers"] = ONE if kind == "LoadBalancer" else ZERO
         used["services.nodeports"] = ONE if kind in ("NodePort", "LoadBalancer") else ZERO
-    if resource == "pods":
-        if (obj.get("status") or {}).get("phase") in TERMINAL:
-            return {}
-        for field in ("requests", "limits"):
-            for name, value in _pod_totals(obj.get("spec") or {}, field).items():
-                used[f"{field}.{name}"] = value
-                if field == "requests" and name in _ALIASES:
-                    used[name] = value
+    if resource == "pods" and (obj.get("status") or {}).get("phase") not in TERMINAL:
+        # PodUsageFunc: count/pods always; the rest only for a pod that is not finished
+        # (QuotaV1Pod), from the same PodRequests and PodLimits the scheduler reads.
+        used.update(_compute_usage(pod_request_list(obj), pod_limit_list(obj)))
     return used
 
 

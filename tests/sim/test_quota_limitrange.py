@@ -236,9 +236,53 @@ def test_a_larger_init_container_sets_the_pods_request() -> None:
     )
 
 
-def test_finished_pods_use_nothing() -> None:
+def test_finished_pods_count_only_as_objects() -> None:
+    """pods.go PodUsageFunc: "always quota the object count (even if the pod is end of life)";
+    QuotaV1Pod leaves a Succeeded or Failed pod out of `pods` and the compute resources."""
     finished = {**defaulted(container()), "status": {"phase": "Succeeded"}}
-    assert usage("pods", "", finished) == {}
+    assert {k: str(v) for k, v in usage("pods", "", finished).items()} == {"count/pods": "1"}
+
+
+def _sidecar(name: str, **resources: dict[str, str]) -> dict[str, Any]:
+    return {**container(name, **resources), "restartPolicy": "Always"}
+
+
+@pytest.mark.parametrize(
+    ("spec", "expected"),
+    [
+        pytest.param(
+            {"containers": [container(requests={"cpu": "100m"})],
+             "initContainers": [_sidecar("proxy", requests={"cpu": "50m"})]},
+            {"requests.cpu": "150m", "cpu": "150m"},
+            id="PodRequests: a sidecar adds to the containers' sum",
+        ),
+        pytest.param(
+            {"containers": [container(requests={"cpu": "100m"}, limits={"cpu": "200m"})],
+             "overhead": {"cpu": "250m", "memory": "64Mi"}},
+            {"requests.cpu": "350m", "cpu": "350m", "limits.cpu": "450m",
+             "requests.memory": "64Mi", "memory": "64Mi"},
+            id="PodRequests adds overhead; PodLimits only to the limits that are set",
+        ),
+        pytest.param(
+            {"containers": [container(requests={"cpu": "100m", "memory": "32Mi"})],
+             "resources": {"requests": {"cpu": "500m"}}},
+            {"requests.cpu": "500m", "cpu": "500m", "requests.memory": "32Mi", "memory": "32Mi"},
+            id="PodRequests: pod-level requests replace the aggregate",
+        ),
+        pytest.param(
+            {"containers": [container(requests={"ephemeral-storage": "1Gi",
+                                                "example.com/dongle": "1"},
+                                      limits={"example.com/dongle": "1"})]},
+            {"requests.ephemeral-storage": "1Gi", "ephemeral-storage": "1Gi",
+             "requests.example.com/dongle": "1"},
+            id="podComputeUsageHelper: ephemeral-storage, and extended resources as requests.*",
+        ),
+    ],
+)  # fmt: skip
+def test_pod_usage_reads_pod_requests_and_pod_limits(spec: dict, expected: dict) -> None:
+    """pods.go podComputeUsageHelper over resource helpers' PodRequests and PodLimits."""
+    used = usage("pods", "", {"metadata": {"name": "p"}, "spec": spec})
+    assert {k: str(v) for k, v in used.items()} == {"count/pods": "1", "pods": "1", **expected}
 
 
 def test_status_sums_every_hard_resource() -> None:
