@@ -6,16 +6,14 @@ namespace name. Rendering returns dicts in file order, ready for the official cl
 
 from __future__ import annotations
 
-import re
 import string
 from pathlib import Path
 
 import yaml
 
-TEMPLATES_DIR = Path(__file__).resolve().parents[2] / "platform" / "templates" / "session"
+from clusters.sim.names import DNS1123_LABEL_MESSAGE, DNS1123_LABEL_RE
 
-# A namespace name is a DNS-1123 label (apimachinery validation.IsDNS1123Label).
-_DNS1123_LABEL = re.compile(r"[a-z0-9]([-a-z0-9]*[a-z0-9])?")
+TEMPLATES_DIR = Path(__file__).resolve().parents[2] / "platform" / "templates" / "session"
 
 
 class InvalidSessionName(ValueError):
@@ -23,12 +21,12 @@ class InvalidSessionName(ValueError):
 
 
 def check_session_name(session: str) -> None:
-    if len(session) > 63 or not _DNS1123_LABEL.fullmatch(session):
+    # A namespace name is a DNS-1123 label (apimachinery validation.IsDNS1123Label).
+    if len(session) > 63 or not DNS1123_LABEL_RE.match(session):
         # The API server's own wording for an invalid namespace name.
         raise InvalidSessionName(
             f'Namespace "{session}" is invalid: metadata.name: Invalid value: "{session}": '
-            "a lowercase RFC 1123 label must consist of lower case alphanumeric characters "
-            "or '-', and must start and end with an alphanumeric character"
+            + DNS1123_LABEL_MESSAGE
         )
 
 

@@ -32,6 +32,7 @@ from __future__ import annotations
 from decimal import Decimal
 from typing import Any
 
+from clusters.sim.names import is_scalar_resource
 from clusters.sim.quantity import Quantity, milli_value, parse_quantity, unit_value
 
 TERMINAL = ("Succeeded", "Failed")
@@ -39,16 +40,6 @@ PODS = "pods"
 TOO_MANY_PODS = "Too many pods"
 POD_LEVEL = ("cpu", "memory")  # resource helpers.go supportedPodLevelResources, plus hugepages-*
 FIRST = ("cpu", "memory", "ephemeral-storage")  # fitsRequest's order before scalar resources
-
-
-def is_scalar_resource(name: str) -> bool:
-    """schedutil.IsScalarResourceName."""
-    if name.startswith(("hugepages-", "attachable-volumes-")):
-        return True
-    if "/" not in name:
-        return False
-    # a prefixed native resource (kubernetes.io/...) or an extended one (any other domain)
-    return not name.startswith("requests.")
 
 
 def _quantities(values: dict[str, Any] | None) -> dict[str, Decimal]:

@@ -29,9 +29,9 @@ from __future__ import annotations
 from decimal import Decimal
 from typing import Any
 
+from clusters.sim.names import is_extended
 from clusters.sim.noderesources import pod_limit_list, pod_request_list
 from clusters.sim.quantity import Quantity, format_quantity, milli_value, parse_quantity
-from clusters.sim.validation_resources import is_extended
 
 COMPUTE = ("requests.cpu", "requests.memory", "limits.cpu", "limits.memory")
 _ALIASES = {"cpu": "requests.cpu", "memory": "requests.memory"}

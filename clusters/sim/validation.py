@@ -8,7 +8,6 @@ apimachinery/pkg/util/validation/validation.go (the DNS-1123 messages).
 
 from __future__ import annotations
 
-import re
 from typing import Any
 
 from clusters.sim.errors import (
@@ -20,22 +19,14 @@ from clusters.sim.errors import (
     not_supported,
     required,
 )
+from clusters.sim.names import (
+    DNS1123_LABEL_MESSAGE,
+    DNS1123_LABEL_RE,
+    DNS1123_SUBDOMAIN_MESSAGE,
+    DNS1123_SUBDOMAIN_RE,
+)
 from clusters.sim.validation_resources import validate_container_resources, validate_pod_resources
 
-DNS1123_LABEL_RE = re.compile(r"^[a-z0-9]([-a-z0-9]*[a-z0-9])?$")
-DNS1123_SUBDOMAIN_RE = re.compile(
-    r"^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$"
-)
-DNS1123_LABEL_MESSAGE = (
-    "a lowercase RFC 1123 label must consist of lower case alphanumeric characters or '-', "
-    "and must start and end with an alphanumeric character (e.g. 'my-name',  or '123-abc', "
-    "regex used for validation is '[a-z0-9]([-a-z0-9]*[a-z0-9])?')"
-)
-DNS1123_SUBDOMAIN_MESSAGE = (
-    "a lowercase RFC 1123 subdomain must consist of lower case alphanumeric characters, '-' "
-    "or '.', and must start and end with an alphanumeric character (e.g. 'example.com', regex "
-    "used for validation is '[a-z0-9]([-a-z0-9]*[a-z0-9])?(\\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*')"
-)
 PULL_POLICIES = ["Always", "IfNotPresent", "Never"]
 RESTART_POLICIES = ["Always", "OnFailure", "Never"]
 DNS_POLICIES = ["ClusterFirstWithHostNet", "ClusterFirst", "Default", "None"]
