@@ -128,6 +128,10 @@ class Tenant:
         self.node_registry: dict[str, dict[str, Any]] = {}
         self.ip_next: dict[str, int] = {}
         self.timers: list[list[Any]] = []
+        # (namespace, name, uid) -> due times of that pod's "schedule" timers: derived from
+        # `timers`, so a pending pod's retry never scans every timer (thousands when many pods
+        # cannot be placed).
+        self.schedule_dues: dict[tuple, list[float]] = {}
         self.timer_seq = 0
         self.counter = 0
         self.timeline: list[dict[str, Any]] = []
@@ -233,13 +237,30 @@ class Tenant:
     def retry_scheduling(self, pod: dict[str, Any], delay: float, due: float) -> None:
         pod_meta = pod["metadata"]
         retry = [pod_meta["namespace"], pod_meta["name"], pod_meta["uid"]]
-        if not any(t[2] == "schedule" and t[3] == retry and t[0] <= due for t in self.timers):
+        if min(self.schedule_dues.get(tuple(retry), ()), default=due + 1) > due:
             self.add_timer(delay, "schedule", retry)
 
     # --- time ------------------------------------------------------------------------------
     def add_timer(self, delay: float, action: str, argument: Any = None) -> None:
         self.timer_seq += 1
-        heapq.heappush(self.timers, [self.clock.now() + delay, self.timer_seq, action, argument])
+        due = self.clock.now() + delay
+        heapq.heappush(self.timers, [due, self.timer_seq, action, argument])
+        if action == "schedule":
+            self.schedule_dues.setdefault(tuple(argument), []).append(due)
+
+    def index_schedule_timers(self) -> None:
+        """Rebuild `schedule_dues` from the timers (after a restore)."""
+        self.schedule_dues = {}
+        for due, _, action, argument in self.timers:
+            if action == "schedule":
+                self.schedule_dues.setdefault(tuple(argument), []).append(due)
+
+    def _forget_schedule_due(self, argument: list[str], due: float) -> None:
+        dues = self.schedule_dues.get(tuple(argument), [])
+        if due in dues:
+            dues.remove(due)
+        if not dues:
+            self.schedule_dues.pop(tuple(argument), None)
 
     def next_due(self) -> float | None:
         return self.timers[0][0] if self.timers else None
@@ -262,6 +283,8 @@ class Tenant:
                 if stop_at is not None and ran and time.perf_counter() > stop_at:
                     return ran
                 due, _, action, argument = heapq.heappop(self.timers)
+                if action == "schedule":
+                    self._forget_schedule_due(argument, due)
                 self.clock.value = max(self.clock.value, due)
                 try:
                     ACTIONS[action](self, argument)

@@ -107,4 +107,5 @@ def load(tenant: Tenant, state: dict[str, Any]) -> Tenant:
         MAX_CONTAINER_BACK_OFF,
     )
     heapq.heapify(tenant.timers)
+    tenant.index_schedule_timers()
     return tenant

@@ -170,3 +170,24 @@ def test_replacing_a_namespace_keeps_its_name_label_finalizers_and_status() -> N
     }
     assert replaced["spec"] == created["spec"] == {"finalizers": ["kubernetes"]}
     assert replaced["status"] == {"phase": "Active"}
+
+
+def schedule_timers(tenant: Tenant, name: str) -> list[float]:
+    return sorted(t[0] for t in tenant.timers if t[2] == "schedule" and t[3][1] == name)
+
+
+def test_a_pod_that_cannot_be_placed_keeps_one_retry_across_a_restore() -> None:
+    # internal/queue flushUnschedulablePodsLeftover: one retry 5 minutes on, not one per try.
+    simulator, clock, tenant = new_tenant()
+    tenant.create("pods", "lab", pod("nowhere", nodeSelector={"disk": "nvme"}))
+    run(simulator, clock, 1)
+    (flush,) = schedule_timers(tenant, "nowhere")
+    stored = tenant.store.get("pods", "lab", "nowhere")
+    tenant.retry_scheduling(stored, 300, flush)
+    assert schedule_timers(tenant, "nowhere") == [flush]
+
+    restored = Tenant.from_state(json.loads(json.dumps(tenant.to_state())), clock)
+    restored.retry_scheduling(stored, 300, flush)
+    assert schedule_timers(restored, "nowhere") == [flush]
+    restored.retry_scheduling(stored, 0, clock.now())  # something changed: try again now
+    assert schedule_timers(restored, "nowhere") == [clock.now(), flush]
