@@ -117,6 +117,10 @@ def test_a_quiz_shows_each_explanation_and_the_score_after_answering(
     page.goto("/")
     page.click(f'[data-quiz="{area}"] a')
     quiz = get_quiz(area)
+    # Each radio button sits on the line of its answer's words (it once stood alone above them).
+    choice = page.locator("label.choice").first
+    radio, words = choice.locator("input").bounding_box(), choice.bounding_box()
+    assert radio and words and radio["height"] > words["height"] / 2, (radio, words)
     for question in quiz.questions:
         page.check(f'li[data-question="{question.id}"] input[value="{question.answer}"]')
     page.click("[data-submit-quiz]")
