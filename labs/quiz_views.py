@@ -26,6 +26,11 @@ def _quiz_or_404(area: int, timed: bool = False) -> Quiz:
     return quiz
 
 
+def _area_title(quiz: Quiz) -> str:
+    """The roadmap's name of the quiz's area, as the catalogue shows it."""
+    return AREA_TITLES.get(quiz.area, quiz.title)
+
+
 def _answers(request: HttpRequest, questions: tuple[Question, ...]) -> dict[str, str]:
     """The choice text given for each question; anything not among its choices is ignored."""
     given = {q: request.POST.get(q.id, "") for q in questions}
@@ -35,7 +40,13 @@ def _answers(request: HttpRequest, questions: tuple[Question, ...]) -> dict[str,
 def _result(request: HttpRequest, quiz: Quiz, attempt: QuizAttempt) -> HttpResponse:
     graded = grade(quiz.section(attempt.timed), attempt.answers)
     late = bool(attempt.deadline and attempt.submitted_at > attempt.deadline + GRACE)
-    context = {"quiz": quiz, "attempt": attempt, "graded": graded, "late": late}
+    context = {
+        "quiz": quiz,
+        "area_title": _area_title(quiz),
+        "attempt": attempt,
+        "graded": graded,
+        "late": late,
+    }
     return render(request, "labs/quiz_result.html", context)
 
 
@@ -59,7 +70,7 @@ def quiz_page(request: HttpRequest, area: int) -> HttpResponse:
         attempt.save()
         _submit(attempt, quiz, _answers(request, quiz.questions))
         return _result(request, quiz, attempt)
-    context = {"quiz": quiz, "area_title": AREA_TITLES.get(area, quiz.title)}
+    context = {"quiz": quiz, "area_title": _area_title(quiz)}
     return render(request, "labs/quiz.html", context)
 
 
@@ -85,5 +96,10 @@ def attempt_page(request: HttpRequest, attempt_id: int) -> HttpResponse:
     if attempt.submitted_at is not None:
         return _result(request, quiz, attempt)
     seconds_left = max(0, int((attempt.deadline - timezone.now()).total_seconds()))
-    context = {"quiz": quiz, "attempt": attempt, "seconds_left": seconds_left}
+    context = {
+        "quiz": quiz,
+        "area_title": _area_title(quiz),
+        "attempt": attempt,
+        "seconds_left": seconds_left,
+    }
     return render(request, "labs/quiz_timed.html", context)

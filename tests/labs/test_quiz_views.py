@@ -99,3 +99,17 @@ def test_another_learner_gets_404_for_my_attempt(client, learner, other_learner)
     client.force_login(other_learner)
     assert client.get(reverse("quiz_attempt", args=[attempt.pk])).status_code == 404
     assert client.post(reverse("quiz_attempt", args=[attempt.pk]), {}).status_code == 404
+
+
+def test_the_quiz_its_result_and_the_timed_drill_name_the_area_as_the_catalogue_does(
+    client, learner
+):
+    client.force_login(learner)
+    assert (
+        b"<h1>Quiz: Core concept understanding</h1>"
+        in client.get(reverse("quiz", args=[1])).content
+    )
+    result = client.post(reverse("quiz", args=[1]), right_answers(1))
+    assert b"<h1>Quiz: Core concept understanding</h1>" in result.content
+    drill = client.get(client.post(reverse("start_timed_quiz", args=[20])).url)
+    assert b"<h1>Timed drill: Interview and certification prep</h1>" in drill.content
