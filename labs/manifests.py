@@ -8,6 +8,8 @@ from typing import Any
 
 import yaml
 
+from clusters.realcluster.imagenames import DOCKER_HUB, familiar_name
+
 POLICIES = ("Always", "IfNotPresent", "Never")
 
 
@@ -54,3 +56,35 @@ def pod_from_form(name: str, image: str, policy: str, node: str) -> dict[str, An
     if node:
         spec["nodeName"] = node
     return {"apiVersion": "v1", "kind": "Pod", "metadata": {"name": name.strip()}, "spec": spec}
+
+
+def starter_image(world: dict[str, Any], session_names: list[tuple[str, str]]) -> str:
+    """The first image the lab's world holds, as the learner writes it: the form's default and
+    the editor's starting point (on a shared real cluster, under the session's own name)."""
+    for registry in world.get("registries") or []:
+        for repository in registry.get("repositories") or []:
+            name = familiar_name(registry.get("host", DOCKER_HUB), repository["name"])
+            name = dict(session_names).get(name, name)
+            tags = list(repository.get("tags") or {})
+            return f"{name}:{tags[0]}" if tags else name
+    # A world with no registry: its images were side-loaded into the nodes' caches.
+    for node in world.get("nodes") or []:
+        for cached in node.get("cache") or []:
+            return cached.get("ref", "") if isinstance(cached, dict) else str(cached)
+    return ""
+
+
+def starter_manifest(image: str) -> str:
+    """A Pod to start the editor from: the lab's image and no policy, so defaulting is not
+    answered for the learner (several labs ask what the server fills in)."""
+    return (
+        "apiVersion: v1\n"
+        "kind: Pod\n"
+        "metadata:\n"
+        "  name: my-pod\n"
+        "spec:\n"
+        "  containers:\n"
+        "    - name: main\n"
+        f"      image: {image}\n"
+        "      # imagePullPolicy: Always | IfNotPresent | Never\n"
+    )

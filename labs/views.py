@@ -19,7 +19,14 @@ from clusters.realcluster.imagenames import session_image_names
 from clusters.worldchanges import real_cluster_refusal
 from labs.catalogue import areas_for
 from labs.loader import Lab, get_lab, load_labs
-from labs.manifests import POLICIES, ManifestError, parse_manifest, pod_from_form
+from labs.manifests import (
+    POLICIES,
+    ManifestError,
+    parse_manifest,
+    pod_from_form,
+    starter_image,
+    starter_manifest,
+)
 from labs.models import LabSession
 from labs.nodeactions import NODE_ACTIONS, parse_node_action
 from labs.pipeline import record_action
@@ -72,6 +79,8 @@ def session_page(request: HttpRequest, session_id: int) -> HttpResponse:
     session = _owned_session(request, session_id)
     lab = _lab_or_404(session.lab_id)
     passed = set(session.step_results.values_list("step_id", flat=True))
+    image_names = _image_name_pairs(lab, session)
+    image = starter_image(lab.world, image_names)
     context: dict[str, Any] = {
         "session": session,
         "lab": lab,
@@ -82,7 +91,9 @@ def session_page(request: HttpRequest, session_id: int) -> HttpResponse:
         # On a real cluster the platform cannot reach nodes' files: say so instead of a form.
         "real_cluster": bool(settings.CLUSTER_KUBECONFIG),
         "simulator_only": real_cluster_refusal(", ".join(lab.node_actions)),
-        "image_names": _image_name_pairs(lab, session),
+        "image_names": image_names,
+        "starter_image": image,
+        "starter_manifest": starter_manifest(image),
         "page_config": {
             "ws": f"/ws/sessions/{session.pk}/",
             "deletePod": reverse("delete_pod", args=[session.pk, "POD"]),

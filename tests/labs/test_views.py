@@ -58,6 +58,8 @@ def test_the_owner_sees_the_session_page_with_its_hooks(client, learner, ready_s
         'data-testid="apply-error"',
         'data-last-seq="0"',
         'data-testid="objects"',
+        '<input name="image" value="lab/web:1.0"',  # the lab world's image (labs.manifests)
+        "      image: lab/web:1.0\n",
     ):
         assert hook in html
     assert "unused: true" not in html  # the kubeconfig is never rendered
