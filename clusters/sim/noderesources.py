@@ -33,29 +33,13 @@ from decimal import Decimal
 from typing import Any
 
 from clusters.sim.names import is_scalar_resource
-from clusters.sim.quantity import Quantity, milli_value, parse_quantity, unit_value
+from clusters.sim.quantity import Quantity, milli_value, resource_list, resource_values, unit_value
 
 TERMINAL = ("Succeeded", "Failed")
 PODS = "pods"
 TOO_MANY_PODS = "Too many pods"
 POD_LEVEL = ("cpu", "memory")  # resource helpers.go supportedPodLevelResources, plus hugepages-*
 FIRST = ("cpu", "memory", "ephemeral-storage")  # fitsRequest's order before scalar resources
-
-
-def _quantities(values: dict[str, Any] | None) -> dict[str, Decimal]:
-    """A ResourceList as numbers; a value the decoder would have refused counts as nothing."""
-    return {name: quantity.value for name, quantity in resource_list(values).items()}
-
-
-def resource_list(values: Any) -> dict[str, Quantity]:
-    """A ResourceList as quantities; a value the decoder would have refused counts as nothing."""
-    parsed: dict[str, Quantity] = {}
-    for name, text in (values if isinstance(values, dict) else {}).items():
-        try:
-            parsed[name] = parse_quantity(text)
-        except ValueError:
-            continue
-    return parsed
 
 
 def _add(total: dict[str, Quantity], more: dict[str, Quantity]) -> None:
@@ -142,7 +126,7 @@ def pod_requests(pod: dict[str, Any]) -> dict[str, int]:
 
 
 def _parse_allocatable(allocatable: dict[str, Any]) -> dict[str, int]:
-    quantities = _quantities(allocatable)
+    quantities = resource_values(allocatable)
     scaled = {name: _scaled(name, value) for name, value in quantities.items()}
     counted = {name: value for name, value in scaled.items() if value is not None}
     counted[PODS] = unit_value(Quantity(quantities[PODS])) if PODS in quantities else 0

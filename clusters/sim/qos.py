@@ -24,26 +24,16 @@ from __future__ import annotations
 from decimal import Decimal
 from typing import Any
 
-from clusters.sim.quantity import QuantityError, parse_quantity
+from clusters.sim.quantity import resource_values
 
 GUARANTEED, BURSTABLE, BEST_EFFORT = "Guaranteed", "Burstable", "BestEffort"
 SUPPORTED = ("cpu", "memory")  # supportedQoSComputeResources
 
 
-def _value(values: Any, name: str) -> Decimal:
-    text = values.get(name) if isinstance(values, dict) else None
-    if text is None:
-        return Decimal(0)
-    try:
-        return parse_quantity(text).value
-    except QuantityError:  # the decoder refuses it before anything asks
-        return Decimal(0)
-
-
 def _resource_qos(resources: dict[str, Any], name: str) -> str:
     """resourceQOS: one resource's request against its limit."""
-    request = _value(resources.get("requests"), name)
-    limit = _value(resources.get("limits"), name)
+    request = resource_values(resources.get("requests")).get(name, Decimal(0))
+    limit = resource_values(resources.get("limits")).get(name, Decimal(0))
     if request != limit:
         return BURSTABLE
     return BEST_EFFORT if request == 0 else GUARANTEED

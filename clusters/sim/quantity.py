@@ -19,6 +19,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from decimal import ROUND_CEILING, ROUND_UP, Decimal, localcontext
+from typing import Any
 
 BINARY = {"Ki": 1, "Mi": 2, "Gi": 3, "Ti": 4, "Pi": 5, "Ei": 6}  # powers of 1024
 DECIMAL = {"n": -9, "u": -6, "m": -3, "": 0, "k": 3, "M": 6, "G": 9, "T": 12, "P": 15, "E": 18}
@@ -158,3 +159,20 @@ def milli_value(quantity: Quantity) -> int:
 def unit_value(quantity: Quantity) -> int:
     """Quantity.Value: rounded up to a whole unit (away from zero for a positive value)."""
     return int(quantity.value.to_integral_value(rounding=ROUND_CEILING))
+
+
+def resource_list(values: Any) -> dict[str, Quantity]:
+    """A ResourceList as quantities. A value the decoder would have refused counts as nothing:
+    the API server answers 400 before anything reads it (decoding.py)."""
+    parsed: dict[str, Quantity] = {}
+    for name, text in (values if isinstance(values, dict) else {}).items():
+        try:
+            parsed[name] = parse_quantity(text)
+        except ValueError:  # QuantityError, the only one parse_quantity raises
+            continue
+    return parsed
+
+
+def resource_values(values: Any) -> dict[str, Decimal]:
+    """resource_list, as numbers."""
+    return {name: quantity.value for name, quantity in resource_list(values).items()}

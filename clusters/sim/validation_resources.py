@@ -43,7 +43,7 @@ from clusters.sim.names import (
     is_qualified_name,
 )
 from clusters.sim.noderesources import aggregate_container_resources
-from clusters.sim.quantity import QuantityError, format_quantity, parse_quantity
+from clusters.sim.quantity import QuantityError, format_quantity, parse_quantity, resource_values
 
 # pkg/apis/core/helper/helpers.go standardResources and standardContainerResources
 STANDARD_RESOURCES = frozenset(
@@ -108,17 +108,6 @@ def container_resource_name(name: str, path: str) -> list[FieldError]:
     return problems
 
 
-def _parsed(values: Any) -> dict[str, Decimal]:
-    """A decoded ResourceList (the decoder refused any malformed value) as numbers."""
-    parsed = {}
-    for name, text in (values if isinstance(values, dict) else {}).items():
-        try:
-            parsed[str(name)] = parse_quantity(text).value
-        except QuantityError:
-            continue
-    return parsed
-
-
 def _shown(values: Any, name: str) -> str:
     """Quantity.String() of one entry: its canonical form."""
     return format_quantity(parse_quantity(values[name]))
@@ -141,7 +130,7 @@ def validate_requirements(resources: Any, path: str, name_check=container_resour
     if not isinstance(resources, dict):
         return []
     limits_raw, requests_raw = resources.get("limits") or {}, resources.get("requests") or {}
-    limits, requests = _parsed(limits_raw), _parsed(requests_raw)
+    limits, requests = resource_values(limits_raw), resource_values(requests_raw)
     problems: list[FieldError] = []
     hugepages = qos = False
     for name in sorted(limits):
@@ -199,7 +188,7 @@ def validate_pod_resources(spec: dict[str, Any], path: str) -> list[FieldError]:
     at = f"{path}.resources"
     problems = validate_requirements(resources, at, name_check=lambda name, key: [])
     requests_raw = resources.get("requests") or {}
-    requests = _parsed(requests_raw)
+    requests = resource_values(requests_raw)
     aggregate = aggregate_container_resources({"spec": spec}, "requests")
     for name, wanted in sorted(aggregate.items()):
         if name in requests and wanted.value > requests[name]:
